@@ -1,0 +1,23 @@
+import { buildCrm } from '@hub/crm';
+import { buildGateway } from '@hub/gateway';
+import { buildIngest } from '@hub/ingest';
+import { buildWorker } from '@hub/worker';
+import type { Runtime } from '@hub/shared/runtime';
+import type { ServiceParts } from '@hub/shared/service';
+
+/** The all-in-one process: every service's parts on one runtime and one HTTP server. */
+export async function buildHub(rt: Runtime): Promise<ServiceParts> {
+  const parts = await Promise.all([buildIngest(rt), buildCrm(rt), buildGateway(rt), buildWorker(rt)]);
+  return {
+    mount(app) {
+      for (const p of parts) p.mount?.(app);
+    },
+    async attach(server) {
+      for (const p of parts) await p.attach?.(server);
+    },
+    async close() {
+      // Reverse order: stop the front door first, the workers last.
+      for (const p of [...parts].reverse()) await p.close?.();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { buildHub } from './hub.app';

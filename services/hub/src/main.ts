@@ -1,0 +1,4 @@
+import { runMain } from '@hub/shared/service';
+import { buildHub } from './hub.app';
+
+void runMain('hub', buildHub);
