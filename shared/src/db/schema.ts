@@ -2,9 +2,12 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { CrmTables } from './tables/crm.tables';
 import type { IngestTables } from './tables/ingest.tables';
 import type { LiveTables } from './tables/live.tables';
+import type { MoneyTables } from './tables/money.tables';
 
 // Hand-written table types. Each domain adds its tables in its own interface and joins DB below.
 
+// Already optional on insert (the column has a default): wrapping it in Generated<> would nest
+// ColumnTypes and make kysely type selected values as Timestamp instead of Date.
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T, T, T>;
 
@@ -12,7 +15,7 @@ export interface WorkspacesTable {
   id: Generated<string>;
   name: string;
   settings: ColumnType<Record<string, unknown>, Record<string, unknown> | undefined, Record<string, unknown>>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -23,8 +26,8 @@ export interface UsersTable {
   password_hash: string;
   role: string;
   active: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface ContactsTable {
@@ -40,8 +43,8 @@ export interface ContactsTable {
   address: string | null;
   tags: Generated<string[]>;
   notes: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   deleted_at: Timestamp | null;
 }
 
@@ -53,7 +56,7 @@ export interface ContactIdentitiesTable {
   /** 'whatsapp' | 'whatsapp_bsuid' | 'messenger' | 'telegram' | … */
   kind: string;
   value: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ChannelsTable {
@@ -66,8 +69,8 @@ export interface ChannelsTable {
   /** Routing key on the platform: phone_number_id, page id or bot id. */
   external_id: string;
   settings: Generated<Record<string, unknown>>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   deleted_at: Timestamp | null;
 }
 
@@ -79,6 +82,6 @@ export interface CoreTables {
   channels: ChannelsTable;
 }
 
-export interface DB extends CoreTables, IngestTables, CrmTables, LiveTables {}
+export interface DB extends CoreTables, IngestTables, CrmTables, LiveTables, MoneyTables {}
 
-export type { CrmTables, IngestTables, LiveTables };
+export type { CrmTables, IngestTables, LiveTables, MoneyTables };
