@@ -73,7 +73,11 @@ describeDrivers(
       const res = await fetch(`${svc().url}/api/docs`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
-      expect(await res.text()).toContain('/api/openapi.json');
+      expect(await res.text()).toContain('swagger-ui');
+      // The page's assets are served locally (no CDN) and point at our document.
+      const init = await fetch(`${svc().url}/api/docs/swagger-ui-init.js`);
+      expect(init.status).toBe(200);
+      expect(await init.text()).toContain('/api/openapi.json');
     });
   },
 );

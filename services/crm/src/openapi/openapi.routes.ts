@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { apiReference } from '@scalar/express-api-reference';
+import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '@hub/shared/logger';
 import { buildOpenApiDocument } from './registry';
 
@@ -18,6 +18,11 @@ export function openApiRoutes(logger?: Logger): Router {
     });
     res.json(doc);
   });
-  r.get('/docs', apiReference({ url: '/api/openapi.json', pageTitle: 'Omnichannel Hub API' }));
+  // swagger-ui-express serves its own assets, so the page works without internet access.
+  r.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: 'Omnichannel Hub API' }),
+  );
   return r;
 }
