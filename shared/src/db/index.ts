@@ -32,11 +32,19 @@ export interface DatabaseOptions {
   /** PGlite data directory; 'memory://' for an in-memory database */
   dataDir?: string;
   poolSize?: number;
+  onIdleError?: (err: Error) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client killed by the server (restart, failover, a dropped test database) must not
+    // crash the process: the pool discards it and the next query opens a new connection.
+    pool.on('error', (err) => opts.onIdleError?.(err));
+    // pg-pool re-emits an idle client's error (server restart, connection terminated by an
+    // admin or a test's DROP DATABASE … WITH (FORCE)) on the pool; unheard, it crashes the
+    // process. The pool has already dropped that client and connects anew on the next query.
+    pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     // Fail fast with a clear error when the server is not there.
     await sql`select 1`.execute(db);
