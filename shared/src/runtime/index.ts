@@ -4,6 +4,7 @@ import { embeddedDataDir, migrateToLatest, openDatabase, type Database } from '.
 import { createQueueDriver, type QueueDriver } from '../queue';
 import { createBus, type RealtimeBus } from '../bus';
 import { createLogger, type Logger } from '../logger';
+import { createRealtime, createSequencedBus, findConversationAssignee, type Realtime } from '../realtime';
 
 // The drivers every service gets: chosen by config, the same code on top of either set.
 
@@ -11,7 +12,10 @@ export interface Runtime {
   config: Config;
   database: Database;
   queues: QueueDriver;
+  /** Sequenced: message:* and conversation:* events get a per-workspace seq and a replay-log entry. */
   bus: RealtimeBus;
+  /** Replay log and presence shared by all processes (memory embedded, Redis scaled). */
+  realtime: Realtime;
   logger: Logger;
   clock: () => Date;
   close(): Promise<void>;
@@ -22,6 +26,8 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   /** Redis pub/sub channel for the bus. */
   busChannel?: string;
+  /** Redis key prefix for the realtime sequence, replay log and presence (default 'hub'). */
+  realtimePrefix?: string;
   /** Override PGlite's data dir ('memory://' in tests). */
   pgliteDir?: string;
   logger?: Logger;
@@ -33,6 +39,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: opts.pgliteDir ?? embeddedDataDir(config.dataDir),
+    onIdleError: (err) => logger.warn({ err: err.message }, 'idle database connection lost'),
   });
   if (opts.migrate !== false) await migrateToLatest(database.db);
   const queues = createQueueDriver({
@@ -41,13 +48,28 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
     logger,
   });
-  const bus = await createBus({ redisUrl: config.redisUrl, ...(opts.busChannel ? { channel: opts.busChannel } : {}) });
+  const innerBus = await createBus({
+    redisUrl: config.redisUrl,
+    ...(opts.busChannel ? { channel: opts.busChannel } : {}),
+  });
+  const realtime = createRealtime({
+    redisUrl: config.redisUrl,
+    ...(opts.realtimePrefix ? { keyPrefix: opts.realtimePrefix } : {}),
+    logger,
+  });
+  const bus = createSequencedBus(innerBus, {
+    log: realtime.log,
+    resolveAssignee: (workspaceId, conversationId) =>
+      findConversationAssignee(database.db, workspaceId, conversationId),
+    logger,
+  });
   let closed = false;
   return {
     config,
     database,
     queues,
     bus,
+    realtime,
     logger,
     clock: () => new Date(),
     async close() {
@@ -57,6 +79,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       // the bus, then the pool.
       await queues.close(10_000);
       await bus.close();
+      await realtime.close();
       await database.close();
     },
   };

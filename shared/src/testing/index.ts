@@ -75,7 +75,7 @@ export interface TestEnv {
   set: DriverSetName;
   config: Config;
   /** Options for createRuntime/startService that isolate this test file. */
-  runtimeOptions: { queuePrefix: string; busChannel: string; pgliteDir: string };
+  runtimeOptions: { queuePrefix: string; busChannel: string; realtimePrefix: string; pgliteDir: string };
   cleanup(): Promise<void>;
 }
 
@@ -101,7 +101,12 @@ export async function createTestEnv(set: DriverSetName, env: Record<string, stri
   return {
     set,
     config,
-    runtimeOptions: { queuePrefix: `hubtest-${id}`, busChannel: `hubtest-${id}:realtime`, pgliteDir: 'memory://' },
+    runtimeOptions: {
+      queuePrefix: `hubtest-${id}`,
+      busChannel: `hubtest-${id}:realtime`,
+      realtimePrefix: `hubtest-${id}`,
+      pgliteDir: 'memory://',
+    },
     async cleanup() {
       await drop?.();
       rmSync(dataDir, { recursive: true, force: true });
@@ -130,13 +135,18 @@ export async function startTestService(
   set: DriverSetName,
   build: (rt: Runtime) => Promise<ServiceParts> | ServiceParts,
   env: Record<string, string> = {},
+  /**
+   * Run on this TestEnv instead of a fresh one (same database, Redis prefix and bus channel):
+   * several services of one scaled deployment. `env` is then ignored and the caller cleans it up.
+   */
+  sharedEnv?: TestEnv,
 ): Promise<RunningService & { cleanup(): Promise<void> }> {
-  const te = await createTestEnv(set, env);
+  const te = sharedEnv ?? (await createTestEnv(set, env));
   const svc = await startService('test', te.config, build, { ...te.runtimeOptions, port: 0 });
   return Object.assign(svc, {
     async cleanup() {
       await svc.close();
-      await te.cleanup();
+      if (!sharedEnv) await te.cleanup();
     },
   });
 }

@@ -1,0 +1,4 @@
+import { runMain } from '@hub/shared/service';
+import { buildGateway } from './gateway.app';
+
+void runMain('gateway', buildGateway);

@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import type { RealtimeEnvelope } from './events';
+import { DEFAULT_REPLAY_LOG_SIZE, seedSeq, toReplayResult, type ReplayLog, type ResolvedMessage } from './replay-log';
+
+// Scaled mode: the counter is `<prefix>:seq:<ws>` (INCR) and the log a Redis stream
+// `<prefix>:rt:<ws>` whose entry ids ARE the sequence numbers (`<seq>-0`), trimmed with
+// MAXLEN ~ size. One Lua script increments and appends, so no other process can take a number
+// between the two and the log stays contiguous. Both keys expire after `ttlMs` without events
+// (an idle workspace's clients get `gap_too_old` and reload; the counter restarts above the
+// old numbers, see replay-log.ts).
+
+// Lua numbers are doubles: format them with %.0f (tostring would give 1.7e+15).
+const APPEND = `
+local s = redis.call('INCR', KEYS[1])
+if s == 1 then s = redis.call('INCRBY', KEYS[1], ARGV[1]) end
+local id = string.format('%.0f', s)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return id
+`;
+
+const HEAD = `
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+return redis.call('GET', KEYS[1])
+`;
+
+type Script = (...args: (string | number)[]) => Promise<string>;
+
+export interface RedisReplayLogOptions {
+  redis: Redis;
+  keyPrefix: string;
+  size?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
+  const { redis, keyPrefix } = opts;
+  const size = opts.size ?? DEFAULT_REPLAY_LOG_SIZE;
+  const ttlMs = opts.ttlMs ?? 7 * 24 * 3600 * 1000;
+  const now = opts.now ?? Date.now;
+  redis.defineCommand('hubRealtimeAppend', { numberOfKeys: 2, lua: APPEND });
+  redis.defineCommand('hubRealtimeHead', { numberOfKeys: 1, lua: HEAD });
+  const scripts = redis as unknown as { hubRealtimeAppend: Script; hubRealtimeHead: Script };
+  const counterKey = (ws: string) => `${keyPrefix}:seq:${ws}`;
+  const streamKey = (ws: string) => `${keyPrefix}:rt:${ws}`;
+
+  const head = async (workspaceId: string) =>
+    Number(await scripts.hubRealtimeHead(counterKey(workspaceId), String(seedSeq(now())), ttlMs));
+
+  return {
+    kind: 'redis',
+    async append(event: ResolvedMessage) {
+      const ws = event.workspaceId;
+      const id = await scripts.hubRealtimeAppend(
+        counterKey(ws),
+        streamKey(ws),
+        String(seedSeq(now())),
+        size,
+        ttlMs,
+        JSON.stringify(event),
+      );
+      return { ...event, seq: Number(id) } as RealtimeEnvelope;
+    },
+    head,
+    async readAfter(workspaceId, after, upTo) {
+      const h = await head(workspaceId);
+      if (after > h) return { kind: 'gap', reason: 'seq_unknown' };
+      const bound = Math.min(upTo ?? h, h);
+      if (after >= bound) return { kind: 'ok', events: [] };
+      const entries = (await redis.xrange(streamKey(workspaceId), `${after + 1}-0`, `${bound}-0`)) as [
+        string,
+        string[],
+      ][];
+      const events = entries.map(([id, fields]) => {
+        const json = fields[fields.indexOf('e') + 1] ?? '{}';
+        return { ...(JSON.parse(json) as ResolvedMessage), seq: Number(id.split('-')[0]) } as RealtimeEnvelope;
+      });
+      return toReplayResult(events, after, bound);
+    },
+    async close() {
+      // The connection belongs to createRealtime, which closes it.
+    },
+  };
+}
