@@ -1,0 +1,1 @@
+export { buildIngest } from './ingest.app';

@@ -1,0 +1,395 @@
+import type { RealtimeBus } from '@hub/shared/bus';
+import { adapterFor, type PlatformEndpoints } from '@hub/shared/channels';
+import type { Db, Trx } from '@hub/shared/db';
+
+import {
+  applyEdit,
+  applyPendingUpdates,
+  applyStatus,
+  claimContact,
+  conversationEvent,
+  conversationRowToConversation,
+  expandIdentities,
+  findContactIdByIdentities,
+  findConversationByContact,
+  findMessageByProviderId,
+  getOrCreateConversation,
+  insertMessageIfNew,
+  insertPendingUpdate,
+  listOutboundForWatermark,
+  loadConversationView,
+  lockProviderMessage,
+  MEDIA_JOB_OPTIONS,
+  messageEvent,
+  messageRowToMessage,
+  publishAll,
+  recordMessageOnConversation,
+  setIdentitiesReachable,
+  statusesBelow,
+  updateMessage,
+  type ChannelCache,
+  type LoadedChannel,
+  type MediaJob,
+  type MessageRow,
+  type RealtimeEvent,
+  type StoredMedia,
+  type WebhookNote,
+} from '@hub/shared/domain';
+import { assertNever } from '@hub/shared/errors';
+import type {
+  EditEvent,
+  InboundEvent,
+  InboundMedia,
+  MessageEvent,
+  ProviderError,
+  ReachabilityEvent,
+  StatusEvent,
+  WatermarkEvent,
+} from '@hub/shared/events';
+import type { Logger } from '@hub/shared/logger';
+import type { JobOptions, Queue } from '@hub/shared/queue';
+
+// Persists one normalized event, in one transaction, idempotently:
+// - contact by platform identity, claimed under a lock (claimContact);
+// - conversation per contact × channel (unique), reopened by a new inbound message;
+// - message unique on (channel, provider id) — a redelivery is a no-op;
+// - statuses forward-only; a status or edit for a message we do not have yet waits in
+//   pending_updates and is applied when the message arrives;
+// and publishes realtime events only after the commit.
+
+export interface InboundDeps {
+  db: Db;
+  bus: RealtimeBus;
+  channels: ChannelCache;
+  mediaQueue: Queue<MediaJob>;
+  endpoints: PlatformEndpoints;
+  logger: Logger;
+  clock: () => Date;
+  /** Retries of the media download (default MEDIA_JOB_OPTIONS). */
+  mediaJobOptions?: JobOptions;
+}
+
+/** What the transaction decided; side effects (realtime, media jobs) run after the commit. */
+interface Outcome {
+  note?: WebhookNote;
+  conversation?: { id: string; created: boolean; touched: boolean };
+  created?: MessageRow;
+  updated: MessageRow[];
+  mediaFor?: string;
+  callbackQueryId?: string;
+}
+
+const emptyOutcome = (): Outcome => ({ updated: [] });
+
+/**
+ * The channel an event belongs to. An event naming another number/page (routeKey) goes to the
+ * channel with that id — only one that shares the URL channel's app secret (the signature was
+ * checked with it, so only the same Meta app could have sent it), preferring the same
+ * workspace. undefined → nobody has it: the caller keeps it as unrouted.
+ */
+export async function routeEvent(
+  channels: ChannelCache,
+  urlChannel: LoadedChannel,
+  event: InboundEvent,
+): Promise<LoadedChannel | undefined> {
+  if (!event.routeKey || event.routeKey === urlChannel.externalId) return urlChannel;
+  const secret = appSecretOf(urlChannel);
+  if (secret === undefined) return undefined;
+  const candidates = (await channels.byExternalId(urlChannel.type, event.routeKey)).filter(
+    (c) => appSecretOf(c) === secret,
+  );
+  return candidates.find((c) => c.workspaceId === urlChannel.workspaceId) ?? candidates[0];
+}
+
+function appSecretOf(ch: LoadedChannel): string | undefined {
+  const c = ch.credentials as { appSecret?: unknown };
+  return typeof c.appSecret === 'string' ? c.appSecret : undefined;
+}
+
+/** Persists one event for `channel`; returns a note when the event was kept but not understood. */
+export async function processEvent(
+  deps: InboundDeps,
+  channel: LoadedChannel,
+  event: InboundEvent,
+): Promise<WebhookNote | undefined> {
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
+    switch (event.kind) {
+      case 'message':
+        return handleMessage(trx, channel, event);
+      case 'edit':
+        return handleEdit(trx, channel, event);
+      case 'status':
+        return handleStatus(trx, channel, event);
+      case 'watermark':
+        return handleWatermark(trx, channel, event);
+      case 'reachability':
+        return handleReachability(trx, channel, event);
+      case 'unhandled':
+        return {
+          ...emptyOutcome(),
+          note: {
+            reason: event.reason,
+            kind: 'unhandled',
+            routeKey: event.routeKey,
+            error: event.error,
+            raw: event.raw,
+          },
+        };
+      default:
+        return assertNever(event);
+    }
+  });
+  await afterCommit(deps, channel, outcome);
+  return outcome.note;
+}
+
+async function afterCommit(deps: InboundDeps, channel: LoadedChannel, outcome: Outcome): Promise<void> {
+  // Media first: if this add fails the job is retried, and the duplicate path re-adds it.
+  if (outcome.mediaFor) {
+    await deps.mediaQueue.add(
+      'fetch',
+      { messageId: outcome.mediaFor },
+      { ...(deps.mediaJobOptions ?? MEDIA_JOB_OPTIONS), jobId: `media-${outcome.mediaFor}` },
+    );
+  }
+  const events: RealtimeEvent[] = [];
+  const ws = channel.workspaceId;
+  const conv = outcome.conversation;
+  const view = conv && (conv.created || conv.touched) ? await loadConversationView(deps.db, conv.id) : undefined;
+  if (view && conv?.created)
+    events.push(conversationEvent('conversation:created', ws, conversationRowToConversation(view)));
+  // The assignee as of now, when we loaded the conversation anyway: spares the gateway a lookup.
+  const meta = view ? { assigneeId: view.assignee_id } : undefined;
+  if (outcome.created) events.push(messageEvent('message:created', ws, messageRowToMessage(outcome.created), meta));
+  for (const m of outcome.updated) events.push(messageEvent('message:updated', ws, messageRowToMessage(m), meta));
+  if (view && conv && !conv.created)
+    events.push(conversationEvent('conversation:updated', ws, conversationRowToConversation(view)));
+  try {
+    await publishAll(deps.bus, events);
+  } catch (err) {
+    // The rows are committed; a missed live update is repaired by the next list fetch.
+    deps.logger.warn({ err }, 'realtime publish failed');
+  }
+  if (outcome.callbackQueryId && channel.type === 'telegram') {
+    // Stops the spinner on the user's button. Best effort: a failure is logged, never retried
+    // (the message is stored; Telegram only allows answering within seconds anyway).
+    try {
+      await adapterFor('telegram').answerCallbackQuery?.(
+        channel.credentials as never,
+        deps.endpoints,
+        outcome.callbackQueryId,
+      );
+    } catch (err) {
+      deps.logger.warn({ err }, 'answerCallbackQuery failed');
+    }
+  }
+}
+
+function toStoredMedia(m: InboundMedia): StoredMedia {
+  const fetchable = m.providerMediaId !== null || m.url !== null;
+  return {
+    providerMediaId: m.providerMediaId,
+    sourceUrl: m.url,
+    mimeType: m.mimeType,
+    ...(m.fileName !== undefined ? { fileName: m.fileName } : {}),
+    ...(m.caption !== undefined ? { caption: m.caption } : {}),
+    ...(m.sha256 !== undefined ? { sha256: m.sha256 } : {}),
+    ...(m.fileSize !== undefined ? { fileSize: m.fileSize } : {}),
+    state: fetchable ? 'pending' : 'none',
+    ...(fetchable ? {} : { error: 'the platform gave no media reference' }),
+  };
+}
+
+/** WhatsApp puts per-message errors (unsupported type, media download failed) in details.errors. */
+function firstError(details: Record<string, unknown> | undefined): ProviderError | null {
+  const errors = details?.['errors'];
+  if (!Array.isArray(errors) || errors.length === 0) return null;
+  const e = errors[0] as { code?: unknown; message?: unknown };
+  return { code: String(e.code ?? 'unknown'), message: String(e.message ?? 'unknown error') };
+}
+
+async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent): Promise<Outcome> {
+  const at = new Date(e.timestamp);
+  const { contactId } = await claimContact(trx, channel.workspaceId, e.contact);
+  const conv = await getOrCreateConversation(trx, {
+    workspaceId: channel.workspaceId,
+    channelId: channel.id,
+    contactId,
+    at,
+  });
+  const media = e.media ? toStoredMedia(e.media) : null;
+  const inserted = await insertMessageIfNew(trx, {
+    workspace_id: channel.workspaceId,
+    conversation_id: conv.row.id,
+    channel_id: channel.id,
+    direction: e.direction,
+    type: e.type,
+    text: e.text,
+    media: media ? JSON.stringify(media) : null,
+    // Inbound: received. An echo of a message the page sent elsewhere: it was sent.
+    status: e.direction === 'in' ? 'received' : 'sent',
+    provider_message_id: e.providerMessageId,
+    error: e.direction === 'in' ? nullableJson(firstError(e.details)) : null,
+    details: JSON.stringify({ ...(e.details ?? {}), ...(e.referral ? { referral: e.referral } : {}) }),
+    reply_to_provider_message_id: e.replyToProviderMessageId ?? null,
+    sent_at: at,
+  });
+  if (!inserted) {
+    // A redelivery (or our own send echoed back): nothing changes — except that a media
+    // download whose enqueue failed last time is put back on the queue.
+    const existing = await findMessageByProviderId(trx, channel.id, e.providerMessageId);
+    return { ...emptyOutcome(), ...(existing?.media?.state === 'pending' ? { mediaFor: existing.id } : {}) };
+  }
+  const message = (await applyPendingUpdates(trx, channel.id, e.providerMessageId, inserted)) ?? inserted;
+  const isReaction = e.type === 'reaction';
+  await recordMessageOnConversation(trx, conv.row.id, {
+    messageId: message.id,
+    sentAt: at,
+    direction: e.direction,
+    // Reactions show on their target, not as unread chat lines or the inbox preview.
+    countsAsUnread: e.direction === 'in' && !isReaction,
+    becomesLastMessage: !isReaction,
+  });
+  const updated: MessageRow[] = [];
+  if (isReaction) {
+    const target = await applyReaction(trx, channel.id, e, at);
+    if (target) updated.push(target);
+  }
+  const callbackQueryId = e.details?.['callbackQueryId'];
+  return {
+    conversation: { id: conv.row.id, created: conv.created, touched: true },
+    created: message,
+    updated,
+    ...(media?.state === 'pending' ? { mediaFor: message.id } : {}),
+    ...(typeof callbackQueryId === 'string' ? { callbackQueryId } : {}),
+  };
+}
+
+/**
+ * A reaction is stored as its own 'reaction' message (nothing lost, visible in the timeline)
+ * AND applied to its target as details.reactions[by] = {emoji, at}; a removal deletes it.
+ * An older reaction never overwrites a newer one.
+ */
+async function applyReaction(trx: Trx, channelId: string, e: MessageEvent, at: Date): Promise<MessageRow | undefined> {
+  const targetId = e.details?.['targetProviderMessageId'];
+  if (typeof targetId !== 'string' || targetId === '') return undefined;
+  const target = await findMessageByProviderId(trx, channelId, targetId, { forUpdate: true });
+  if (!target) return undefined;
+  const by = e.direction === 'in' ? 'contact' : 'business';
+  const reactions = {
+    ...((target.details['reactions'] as Record<string, { emoji: string; at: string }> | undefined) ?? {}),
+  };
+  const current = reactions[by];
+  if (current && new Date(current.at).getTime() > at.getTime()) return undefined;
+  const emoji = e.details?.['emoji'];
+  if (typeof emoji === 'string' && emoji !== '') reactions[by] = { emoji, at: at.toISOString() };
+  else delete reactions[by];
+  return updateMessage(trx, target.id, { details: JSON.stringify({ ...target.details, reactions }) });
+}
+
+async function handleEdit(trx: Trx, channel: LoadedChannel, e: EditEvent): Promise<Outcome> {
+  const at = new Date(e.timestamp);
+  await lockProviderMessage(trx, channel.id, e.providerMessageId);
+  const message = await findMessageByProviderId(trx, channel.id, e.providerMessageId, { forUpdate: true });
+  if (!message) {
+    await insertPendingUpdate(trx, {
+      channelId: channel.id,
+      providerMessageId: e.providerMessageId,
+      kind: 'edit',
+      status: '',
+      error: null,
+      text: e.text,
+      occurredAt: at,
+    });
+    return emptyOutcome();
+  }
+  const updated = await applyEdit(trx, message, e.text, at);
+  return { updated: updated ? [updated] : [] };
+}
+
+async function handleStatus(trx: Trx, channel: LoadedChannel, e: StatusEvent): Promise<Outcome> {
+  const updated = await receipt(trx, channel.id, e.providerMessageId, e.status, e.error, new Date(e.timestamp));
+  return { updated: updated ? [updated] : [] };
+}
+
+/** One receipt for one provider id: applied now, or kept until the message exists. */
+async function receipt(
+  trx: Trx,
+  channelId: string,
+  providerMessageId: string,
+  status: StatusEvent['status'],
+  error: ProviderError | null,
+  at: Date,
+): Promise<MessageRow | undefined> {
+  await lockProviderMessage(trx, channelId, providerMessageId);
+  const message = await findMessageByProviderId(trx, channelId, providerMessageId, { forUpdate: true });
+  if (!message) {
+    await insertPendingUpdate(trx, {
+      channelId,
+      providerMessageId,
+      kind: 'status',
+      status,
+      error,
+      text: null,
+      occurredAt: at,
+    });
+    return undefined;
+  }
+  return applyStatus(trx, message, status, error, at);
+}
+
+/** Messenger delivery/read: everything we sent this person up to the watermark moves forward. */
+async function handleWatermark(trx: Trx, channel: LoadedChannel, e: WatermarkEvent): Promise<Outcome> {
+  const at = new Date(e.timestamp);
+  const updated = new Map<string, MessageRow>();
+  // Named mids first (sorted: a stable lock order between concurrent watermarks).
+  for (const mid of [...new Set(e.providerMessageIds)].sort()) {
+    const row = await receipt(trx, channel.id, mid, e.status, null, at);
+    if (row) updated.set(row.id, row);
+  }
+  const contactId = await findContactIdByIdentities(trx, channel.workspaceId, expandIdentities(e.contact.identities));
+  const conversation = contactId ? await findConversationByContact(trx, channel.id, contactId) : undefined;
+  if (!conversation) {
+    if (updated.size > 0 || e.providerMessageIds.length > 0) return { updated: [...updated.values()] };
+    return {
+      updated: [],
+      note: { reason: `${e.status} watermark for a person with no conversation`, kind: 'watermark' },
+    };
+  }
+  for (const m of await listOutboundForWatermark(
+    trx,
+    conversation.id,
+    new Date(e.watermark),
+    statusesBelow(e.status),
+  )) {
+    const row = await applyStatus(trx, m, e.status, null, at);
+    if (row) updated.set(row.id, row);
+  }
+  return { updated: [...updated.values()] };
+}
+
+async function handleReachability(trx: Trx, channel: LoadedChannel, e: ReachabilityEvent): Promise<Outcome> {
+  const n = await setIdentitiesReachable(
+    trx,
+    channel.workspaceId,
+    expandIdentities(e.contact.identities),
+    e.reachable,
+    new Date(e.timestamp),
+  );
+  if (n > 0) return emptyOutcome();
+  const known = await findContactIdByIdentities(trx, channel.workspaceId, expandIdentities(e.contact.identities));
+  // Unknown person (never wrote to us): kept for inspection. Known but older than the last change: nothing to do.
+  return known
+    ? emptyOutcome()
+    : {
+        updated: [],
+        note: {
+          reason: `reachability (${e.reachable ? 'reachable' : 'blocked'}) for an unknown person`,
+          kind: 'reachability',
+        },
+      };
+}
+
+function nullableJson(v: unknown): string | null {
+  return v === null || v === undefined ? null : JSON.stringify(v);
+}

@@ -1,0 +1,3 @@
+export { buildWorker, platformEndpoints, type WorkerOptions } from './worker.app';
+export { replayWebhookEvents, type ReplayOptions } from './replay';
+export { processEvent, routeEvent } from './inbound/inbound.service';

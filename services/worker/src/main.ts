@@ -1,0 +1,4 @@
+import { runMain } from '@hub/shared/service';
+import { buildWorker } from './worker.app';
+
+void runMain('worker', buildWorker);

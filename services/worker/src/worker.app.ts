@@ -1,0 +1,76 @@
+import type { PlatformEndpoints } from '@hub/shared/channels';
+import { channelCredentialsKey } from '@hub/shared/crypto';
+import { ChannelCache, INBOUND_QUEUE, MEDIA_QUEUE, type InboundJobData, type MediaJob } from '@hub/shared/domain';
+import type { JobOptions } from '@hub/shared/queue';
+import type { Runtime } from '@hub/shared/runtime';
+import type { ServiceParts } from '@hub/shared/service';
+import { createMediaStorage, type MediaStorage } from '@hub/shared/storage';
+import { inboundHandler } from './inbound/inbound.worker';
+import { mediaHandler } from './media/media.worker';
+import { startRecovery, type RecoveryOptions } from './recovery/webhook-recovery';
+
+export interface WorkerOptions {
+  inboundConcurrency?: number;
+  mediaConcurrency?: number;
+  recovery?: RecoveryOptions | false;
+  storage?: MediaStorage;
+  /** Attempts/backoff of media downloads (tests shorten them). */
+  mediaJobOptions?: JobOptions;
+}
+
+export function platformEndpoints(config: Runtime['config']): PlatformEndpoints {
+  return {
+    whatsappApiUrl: config.whatsappApiUrl,
+    messengerApiUrl: config.messengerApiUrl,
+    telegramApiUrl: config.telegramApiUrl,
+    graphApiVersion: config.graphApiVersion,
+  };
+}
+
+/** Job handlers: inbound persistence, media download, recovery of stranded webhooks. */
+export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts {
+  const { db } = rt.database;
+  const channels = new ChannelCache(db, channelCredentialsKey(rt.config.encryptionKey), { bus: rt.bus });
+  const inbound = rt.queues.queue<InboundJobData>(INBOUND_QUEUE);
+  const media = rt.queues.queue<MediaJob>(MEDIA_QUEUE);
+  const endpoints = platformEndpoints(rt.config);
+  const logger = rt.logger.child({ service: 'worker' });
+
+  inbound.process(
+    inboundHandler({
+      db,
+      bus: rt.bus,
+      channels,
+      mediaQueue: media,
+      endpoints,
+      logger,
+      clock: rt.clock,
+      ...(opts.mediaJobOptions ? { mediaJobOptions: opts.mediaJobOptions } : {}),
+    }),
+    {
+      concurrency: opts.inboundConcurrency ?? 8,
+    },
+  );
+  media.process(
+    mediaHandler({
+      db,
+      bus: rt.bus,
+      channels,
+      storage: opts.storage ?? createMediaStorage(rt.config),
+      endpoints,
+      logger,
+    }),
+    { concurrency: opts.mediaConcurrency ?? 4 },
+  );
+  const recovery =
+    opts.recovery === false
+      ? undefined
+      : startRecovery(db, inbound, logger, rt.clock, opts.recovery ?? { graceMs: 60_000, intervalMs: 30_000 });
+
+  return {
+    async close() {
+      await recovery?.stop();
+      channels.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import type { Selectable } from 'kysely';
+import type { DbOrTrx } from '../db';
+import type { WebhookEventsTable, WebhookNote } from '../db/tables/ingest.tables';
+
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type WebhookEventStatus = 'received' | 'processed' | 'unhandled' | 'failed';
+
+export interface NewWebhookEvent {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  channelType: string;
+  body: string;
+  receivedAt: Date;
+}
+
+/** Logs a raw webhook once (whoever logs it first — ingest or worker — wins; retries are no-ops). */
+export async function insertWebhookEvent(db: DbOrTrx, e: NewWebhookEvent): Promise<void> {
+  await db
+    .insertInto('webhook_events')
+    .values({
+      id: e.id,
+      workspace_id: e.workspaceId,
+      channel_id: e.channelId,
+      channel_type: e.channelType,
+      body: e.body,
+      received_at: e.receivedAt,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * The raw row with its outcome in one write (insert, or update the row ingest logged): the
+ * worker's path when the queue held the payload until now.
+ */
+export async function saveWebhookEvent(
+  db: DbOrTrx,
+  e: NewWebhookEvent,
+  result: { status: WebhookEventStatus; notes: WebhookNote[]; eventCount: number; at: Date },
+): Promise<void> {
+  const outcome = {
+    status: result.status,
+    notes: JSON.stringify(result.notes),
+    event_count: result.eventCount,
+    processed_at: result.at,
+  };
+  await db
+    .insertInto('webhook_events')
+    .values({
+      id: e.id,
+      workspace_id: e.workspaceId,
+      channel_id: e.channelId,
+      channel_type: e.channelType,
+      body: e.body,
+      received_at: e.receivedAt,
+      ...outcome,
+    })
+    .onConflict((oc) => oc.column('id').doUpdateSet(outcome))
+    .execute();
+}
+
+export async function markWebhookEvent(
+  db: DbOrTrx,
+  id: string,
+  result: { status: WebhookEventStatus; notes: WebhookNote[]; eventCount: number; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('webhook_events')
+    .set({
+      status: result.status,
+      notes: JSON.stringify(result.notes),
+      event_count: result.eventCount,
+      processed_at: result.at,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export function findWebhookEvent(db: DbOrTrx, id: string): Promise<WebhookEventRow | undefined> {
+  return db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export interface WebhookEventFilter {
+  channelId?: string | undefined;
+  workspaceId?: string | undefined;
+  since?: Date | undefined;
+  status?: WebhookEventStatus | undefined;
+}
+
+/** Oldest first, in pages (keyset on received_at, id) for replay. */
+export function listWebhookEvents(
+  db: DbOrTrx,
+  filter: WebhookEventFilter,
+  page: { after?: { receivedAt: Date; id: string } | undefined; limit: number },
+): Promise<WebhookEventRow[]> {
+  let q = db.selectFrom('webhook_events').selectAll();
+  if (filter.channelId) q = q.where('channel_id', '=', filter.channelId);
+  if (filter.workspaceId) q = q.where('workspace_id', '=', filter.workspaceId);
+  if (filter.since) q = q.where('received_at', '>=', filter.since);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (page.after) {
+    const { receivedAt, id } = page.after;
+    q = q.where((eb) =>
+      eb.or([eb('received_at', '>', receivedAt), eb.and([eb('received_at', '=', receivedAt), eb('id', '>', id)])]),
+    );
+  }
+  return q.orderBy('received_at').orderBy('id').limit(page.limit).execute();
+}
+
+/**
+ * Logged but never processed (the queue add failed, or the in-process queue died with the
+ * process) and not put back recently: the recovery sweep re-enqueues these.
+ */
+export function listStrandedWebhookEvents(db: DbOrTrx, olderThan: Date, limit: number): Promise<WebhookEventRow[]> {
+  return db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('status', '=', 'received')
+    .where('received_at', '<', olderThan)
+    .where((eb) => eb.or([eb('requeued_at', 'is', null), eb('requeued_at', '<', olderThan)]))
+    .orderBy('received_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function markRequeued(db: DbOrTrx, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('webhook_events').set({ requeued_at: at }).where('id', 'in', ids).execute();
+}
