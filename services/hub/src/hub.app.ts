@@ -4,6 +4,7 @@ import { buildIngest } from '@hub/ingest';
 import { buildWorker } from '@hub/worker';
 import type { Runtime } from '@hub/shared/runtime';
 import type { ServiceParts } from '@hub/shared/service';
+import { mountWeb } from './web';
 
 /** The all-in-one process: every service's parts on one runtime and one HTTP server. */
 export async function buildHub(rt: Runtime): Promise<ServiceParts> {
@@ -11,6 +12,8 @@ export async function buildHub(rt: Runtime): Promise<ServiceParts> {
   return {
     mount(app) {
       for (const p of parts) p.mount?.(app);
+      // Last: the inbox answers browser navigation that no API or webhook route took.
+      mountWeb(app, { logger: rt.logger });
     },
     async attach(server) {
       for (const p of parts) await p.attach?.(server);

@@ -13,7 +13,11 @@ export const defaultWebBuildDir = fileURLToPath(new URL('../../../web/build', im
 
 /** Paths that belong to the API side: never answered by the web app, even when unknown. */
 const isServerPath = (p: string) =>
-  p === '/api' || p.startsWith('/api/') || p.startsWith('/webhooks/') || p.startsWith('/socket.io/') || p === '/healthz';
+  p === '/api' ||
+  p.startsWith('/api/') ||
+  p.startsWith('/webhooks/') ||
+  p.startsWith('/socket.io/') ||
+  p === '/healthz';
 
 export interface MountWebOptions {
   logger: Logger;
@@ -28,13 +32,18 @@ export interface MountWebOptions {
  * error shape stays the same for scripts whatever the web app does.
  */
 export function mountWeb(app: Express, opts: MountWebOptions): void {
+  // Once per app, whoever calls it (the hub factory, a test wrapping it).
+  if (app.locals['hubWebMounted']) return;
+  app.locals['hubWebMounted'] = true;
   const buildDir = opts.buildDir ?? defaultWebBuildDir;
   const handlerFile = join(buildDir, 'handler.js');
   const log = opts.logger.child({ component: 'web' });
 
   let serve: RequestHandler;
   if (!existsSync(handlerFile)) {
-    log.warn(`web app not built (${buildDir} is missing): run \`npx tsx scripts/ensure-web-build.ts\` or \`npm run build -w web\``);
+    log.warn(
+      `web app not built (${buildDir} is missing): run \`npx tsx scripts/ensure-web-build.ts\` or \`npm run build -w web\``,
+    );
     serve = (_req, res) => {
       res.status(503).type('html').send(NOT_BUILT_PAGE);
     };

@@ -1,0 +1,1 @@
+export { i18n, t, locales, type Locale, type MessageKey } from './i18n.svelte';
