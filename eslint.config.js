@@ -3,7 +3,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.svelte-kit/**', '**/build/**', '**/dist/**', '.data/**', 'web/**', 'bench/results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/.svelte-kit/**',
+      '**/build/**',
+      '**/dist/**',
+      '.data/**',
+      'web/**',
+      'bench/results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

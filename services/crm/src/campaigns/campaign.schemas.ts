@@ -32,12 +32,10 @@ export const Campaign = z
     startsAt: z.iso.datetime().nullable(),
     endsAt: z.iso.datetime().nullable(),
     landingUrl: z.string().nullable(),
-    adIds: z
-      .array(z.string())
-      .meta({
-        description:
-          'Ad ids whose click-to-WhatsApp/Messenger referrals (`source_id` / `ad_id`) attribute leads to this campaign',
-      }),
+    adIds: z.array(z.string()).meta({
+      description:
+        'Ad ids whose click-to-WhatsApp/Messenger referrals (`source_id` / `ad_id`) attribute leads to this campaign',
+    }),
     refCode: z.string().nullable(),
     notes: z.string().nullable(),
     createdAt: z.iso.datetime(),
@@ -132,14 +130,10 @@ export const CampaignStats = z
       description: 'round(budget / leads), half away from zero; null without leads',
     }),
     profit: SignedMoney.meta({ description: 'revenue − budget' }),
-    roiBasisPoints: z
-      .number()
-      .int()
-      .nullable()
-      .meta({
-        description:
-          'ROI = (revenue − budget) / budget in basis points (12345 = 123.45 %), rounded half away from zero; null when the budget is 0',
-      }),
+    roiBasisPoints: z.number().int().nullable().meta({
+      description:
+        'ROI = (revenue − budget) / budget in basis points (12345 = 123.45 %), rounded half away from zero; null when the budget is 0',
+    }),
     conversionRateBasisPoints: z
       .number()
       .int()

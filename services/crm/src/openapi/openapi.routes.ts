@@ -22,7 +22,10 @@ export function openApiRoutes(logger?: Logger): Router {
   r.use(
     '/docs',
     swaggerUi.serve,
-    swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' }, customSiteTitle: 'Omnichannel Hub API' }),
+    swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/api/openapi.json' },
+      customSiteTitle: 'Omnichannel Hub API',
+    }),
   );
   return r;
 }
