@@ -1,5 +1,6 @@
 import express from 'express';
 import type { ServiceParts } from '@hub/shared/service';
+import { outboundDepsOf, outboundHandOff } from '@hub/shared/domain';
 import type { Runtime } from '@hub/shared/runtime';
 import { authRoutes } from './auth/auth.routes';
 import { authenticate, authenticateApiToken } from './auth/auth.middleware';
@@ -15,6 +16,7 @@ import { moneyRoutes } from './money/money.routes';
 import { openApiRoutes } from './openapi/openapi.routes';
 import { channelRoutes } from './channels/channel.routes';
 import { conversationRoutes, mediaRoutes } from './conversations/conversation.routes';
+import { liveRoutes } from './conversations/live.routes';
 import { setupRoutes } from './setup/setup.routes';
 import { bootstrapWorkspace } from './workspaces/workspace.service';
 
@@ -42,9 +44,10 @@ export async function buildCrm(rt: Runtime): Promise<ServiceParts> {
   leadRoutes(v1);
   funnelRoutes(v1);
   auditRoutes(v1);
-  moneyRoutes(v1, rt);
+  moneyRoutes(v1, rt, { handOff: outboundHandOff(outboundDepsOf(rt)) });
   api.use(v1.router);
   channelRoutes(v1, rt);
+  liveRoutes(v1, rt);
   conversationRoutes(v1, rt);
   api.use(mediaRoutes(rt));
   api.use(setupRoutes(rt));

@@ -24,6 +24,7 @@ import {
 import type { Runtime } from '@hub/shared/runtime';
 import type { ServiceParts } from '@hub/shared/service';
 import { authenticateToken } from './gateway.auth';
+import { attachLiveHandlers } from './message-send.handler';
 import { PresenceTracker } from './presence.tracker';
 import { presenceRoutes } from './presence.routes';
 import { RealtimeDelivery } from './realtime.delivery';
@@ -66,6 +67,7 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
   let delivery: RealtimeDelivery | undefined;
   let adapterRedis: Redis | undefined;
   let unsubscribe: (() => void) | undefined;
+  let detachLive: (() => void) | undefined;
   const probes = new Set<string>();
   let closing = false;
 
@@ -280,6 +282,7 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
         );
       });
       io.on('connection', onConnection);
+      detachLive = attachLiveHandlers(io, rt, logger);
       unsubscribe = rt.bus.subscribe(onBus);
       await busReady();
       presence.start(opts.presenceHeartbeatMs ?? 15_000);
@@ -291,6 +294,7 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
       // Announce this process's users offline while the bus is still up.
       await presence.close();
       unsubscribe?.();
+      detachLive?.();
       if (io) {
         // io.close() also waits for the HTTP server to drain, which startService finishes
         // after us (closeAllConnections): do not wait on it for long.

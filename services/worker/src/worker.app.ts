@@ -8,6 +8,7 @@ import { createMediaStorage, type MediaStorage } from '@hub/shared/storage';
 import { inboundHandler } from './inbound/inbound.worker';
 import { mediaHandler } from './media/media.worker';
 import { startRecovery, type RecoveryOptions } from './recovery/webhook-recovery';
+import { registerOutbound, type OutboundOptions } from './outbound/outbound.app';
 
 export interface WorkerOptions {
   inboundConcurrency?: number;
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   storage?: MediaStorage;
   /** Attempts/backoff of media downloads (tests shorten them). */
   mediaJobOptions?: JobOptions;
+  /** The outbound dispatcher, snooze wake-ups, auto-assignment and metrics pushes. */
+  outbound?: OutboundOptions;
 }
 
 export function platformEndpoints(config: Runtime['config']): PlatformEndpoints {
@@ -67,8 +70,11 @@ export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts
       ? undefined
       : startRecovery(db, inbound, logger, rt.clock, opts.recovery ?? { graceMs: 60_000, intervalMs: 30_000 });
 
+  const live = registerOutbound(rt, channels, endpoints, logger, opts.outbound);
+
   return {
     async close() {
+      await live.close();
       await recovery?.stop();
       channels.close();
     },

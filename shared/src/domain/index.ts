@@ -14,4 +14,5 @@ export * from './phone';
 export * from './realtime';
 export * from './webhook-event.repository';
 export * from './ingest.jobs';
+export * from './outbound';
 export type { EditHistoryEntry, StatusHistoryEntry, StoredMedia, WebhookNote } from '../db/tables/ingest.tables';

@@ -33,10 +33,14 @@ export interface DeadJob<T> {
 }
 
 export interface RateLimit<T> {
-  /** Which bucket a job belongs to (e.g. the channel or the chat). */
-  key: (job: Job<T>) => string;
-  max: number;
-  durationMs: number;
+  /**
+   * Which bucket a job belongs to (e.g. the channel or the chat). null: this limit does not
+   * apply to the job (e.g. a per-chat limit only some platforms have).
+   */
+  key: (job: Job<T>) => string | null;
+  /** A number, or per job (limits configured per channel travel in the job's data). */
+  max: number | ((job: Job<T>) => number);
+  durationMs: number | ((job: Job<T>) => number);
 }
 
 export interface ProcessOptions<T> {

@@ -14,19 +14,29 @@ export interface BucketLimit {
 }
 
 export function bucketsFor<T>(limits: readonly RateLimit<T>[], job: Job<T>): BucketLimit[] {
-  return limits.map((limit) => ({
+  const out: BucketLimit[] = [];
+  for (const limit of limits) {
+    const key = limit.key(job);
+    if (key === null) continue;
+    const max = typeof limit.max === 'function' ? limit.max(job) : limit.max;
+    const durationMs = typeof limit.durationMs === 'function' ? limit.durationMs(job) : limit.durationMs;
+    assertLimit(max, durationMs);
     // Encoded so a key containing ':' cannot collide with another bucket's Redis keys.
-    bucket: `${limit.max}:${limit.durationMs}:${encodeURIComponent(limit.key(job))}`,
-    max: limit.max,
-    durationMs: limit.durationMs,
-  }));
+    out.push({ bucket: `${max}:${durationMs}:${encodeURIComponent(key)}`, max, durationMs });
+  }
+  return out;
 }
 
+function assertLimit(max: number, durationMs: number): void {
+  if (!Number.isInteger(max) || max < 1 || !(durationMs > 0)) {
+    throw new Error(`invalid rate limit: max ${max} per ${durationMs} ms`);
+  }
+}
+
+/** Checks the fixed limits up front; per-job ones are checked when a job is admitted. */
 export function assertRateLimits<T>(limits: readonly RateLimit<T>[]): void {
   for (const { max, durationMs } of limits) {
-    if (!Number.isInteger(max) || max < 1 || !(durationMs > 0)) {
-      throw new Error(`invalid rate limit: max ${max} per ${durationMs} ms`);
-    }
+    if (typeof max === 'number' && typeof durationMs === 'number') assertLimit(max, durationMs);
   }
 }
 

@@ -58,6 +58,18 @@ export interface PresencePayload {
   userId: string;
   status: PresenceStatus;
 }
+/** Bus `notification` → socket `notification`, to the sockets of `userId` only. */
+export const NotificationPayload = z.object({
+  userId: z.string().min(1),
+  kind: z.string().min(1),
+  conversationId: z.string().optional(),
+  messageId: z.string().optional(),
+  byUserId: z.string().optional(),
+  text: z.string().optional(),
+  at: z.string().optional(),
+});
+export type NotificationPayload = z.infer<typeof NotificationPayload>;
+
 /** The metrics colleague owns the shape; the gateway only routes it to supervisors. */
 export type MetricsPayload = Record<string, unknown>;
 
@@ -143,6 +155,8 @@ export interface ServerToClientEvents {
   presence: (p: PresencePayload) => void;
   /** Missed events cannot be replayed: reload the inbox from REST. */
   resync: (p: { reason: ResyncReason }) => void;
+  /** To one user (all its sockets): e.g. an @mention in a private note (outbound.service.ts). */
+  notification: (p: NotificationPayload) => void;
   /**
    * Sent once per connection after the rooms are joined and any replay is done. `seq` is the
    * workspace's sequence at that point: keep it as lastSeq until an event brings a newer one.
@@ -163,6 +177,8 @@ export interface ClientToServerEvents {
   /** Replays the events after lastSeq that this user may see (or answers resync). */
   sync: (p: unknown, ack?: (r: SyncAck) => void) => void;
   'presence:set': (p: unknown, ack?: (r: Ack) => void) => void;
+  /** `{conversationId, idempotencyKey?, ...POST /conversations/:id/messages body}` → ack `{ok, message}`. */
+  'message:send': (p: unknown, ack?: (r: Ack<{ message: Message }>) => void) => void;
 }
 
 export const ConversationRef = z.object({ conversationId: z.uuid() });

@@ -23,6 +23,7 @@ import {
   messageEvent,
   messageRowToMessage,
   publishAll,
+  recordCustomerTurn,
   recordMessageOnConversation,
   setIdentitiesReachable,
   statusesBelow,
@@ -250,6 +251,7 @@ async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent):
     countsAsUnread: e.direction === 'in' && !isReaction,
     becomesLastMessage: !isReaction,
   });
+  if (e.direction === 'in' && !isReaction) await recordCustomerTurn(trx, conv.row.id, at);
   const updated: MessageRow[] = [];
   if (isReaction) {
     const target = await applyReaction(trx, channel.id, e, at);
