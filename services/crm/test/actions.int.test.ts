@@ -118,6 +118,19 @@ describeDrivers(
         expect(bad.body.error.details[0].field).toBe('status');
       });
 
+      it('PATCH runs the same actions: assigning and resolving record the resolution sample', async () => {
+        const { conv } = await customer();
+        const metrics = async () => (await act(t.supervisor, 'GET', '/api/v1/metrics')).body.resolution.count as number;
+        const before = await metrics();
+        const res = await act(t.supervisor, 'PATCH', `/api/v1/conversations/${conv.id}`, {
+          assigneeId: t.agent.user.id,
+          status: 'resolved',
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ id: conv.id, assigneeId: t.agent.user.id, status: 'resolved' });
+        expect(await metrics()).toBe(before + 1);
+      });
+
       it('counts unread per conversation and per agent, and read sets it back to zero', async () => {
         const agent = await addUser(hub(), t.admin, 'agent', 'Unread agent');
         const { from, conv } = await customer('one');

@@ -1,9 +1,13 @@
 import { LIVE_TIMERS_QUEUE, type WakeJob } from '@hub/shared/domain';
+import { isAllowed } from '@hub/shared/auth';
+import { AppError } from '@hub/shared/errors';
 import type { Runtime } from '@hub/shared/runtime';
+import { UpdateConversationBody } from './conversation.service';
 import { access, type ApiRouter } from '../http/route';
 import {
   AssignBody,
   assignConversation,
+  conversationView,
   handOffToHumans,
   LabelsBody,
   LiveConversation,
@@ -43,6 +47,29 @@ export function conversationActionRoutes(api: ApiRouter, rt: Runtime): void {
     tags,
     response: UnreadSummary,
     handler: (c) => unreadSummary(deps, c.auth),
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/conversations/:id',
+    access: access.can('conversations', 'update'),
+    summary: 'Change the status (open/pending/resolved) or the assignee',
+    description:
+      'The same actions as POST /conversations/:id/status and /assign (metrics, revocation for agents who lose ' +
+      'sight of it); changing `assigneeId` also needs the conversations:assign permission.',
+    tags,
+    body: UpdateConversationBody,
+    response: LiveConversation,
+    handler: async (c) => {
+      const { status, assigneeId } = c.body;
+      if (assigneeId !== undefined && !isAllowed(c.auth.role, 'conversations', 'assign')) {
+        throw new AppError('forbidden', 'forbidden', 'your role may not assign conversations');
+      }
+      let view: LiveConversation | undefined;
+      if (assigneeId !== undefined) view = await assignConversation(deps, c.auth, c.params.id!, { assigneeId });
+      if (status !== undefined) view = await setConversationStatus(deps, c.auth, c.params.id!, { status });
+      return view ?? (await conversationView(deps, c.auth, c.params.id!));
+    },
   });
 
   api.route({

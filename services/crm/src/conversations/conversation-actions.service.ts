@@ -82,6 +82,11 @@ async function view(db: Db, id: string): Promise<LiveConversation> {
   return liveConversationOf(row);
 }
 
+/** The conversation as the live actions show it, if the caller may see it (404 otherwise). */
+export async function conversationView(deps: ActionDeps, auth: AuthContext, id: string): Promise<LiveConversation> {
+  return view(deps.db, await visibleId(deps.db, auth, id));
+}
+
 // ── assign ──────────────────────────────────────────────────────────────────────────────────
 
 export const AssignBody = z

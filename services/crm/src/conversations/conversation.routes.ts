@@ -1,8 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { isAllowed } from '@hub/shared/auth';
 import { Conversation } from '@hub/shared/domain';
-import { AppError, notFound } from '@hub/shared/errors';
+import { notFound } from '@hub/shared/errors';
 import type { Runtime } from '@hub/shared/runtime';
 import { createMediaStorage } from '@hub/shared/storage';
 import { authenticate, authOf, can } from '../auth/auth.middleware';
@@ -18,8 +17,6 @@ import {
   listMessages,
   markConversationRead,
   MessagePage,
-  UpdateConversationBody,
-  updateConversation,
   type ConversationDeps,
 } from './conversation.service';
 
@@ -55,24 +52,6 @@ export function conversationRoutes(api: ApiRouter, rt: Runtime): void {
     tags,
     response: Conversation,
     handler: (c) => getConversation(deps, c.auth, c.params.id!),
-  });
-
-  api.route({
-    method: 'patch',
-    path: '/conversations/:id',
-    access: access.can('conversations', 'update'),
-    summary: 'Change the status (open/pending/resolved) or the assignee',
-    description:
-      'Changing `assigneeId` also needs the conversations:assign permission; the assignee must be an active user of the workspace.',
-    tags,
-    body: UpdateConversationBody,
-    response: Conversation,
-    handler: (c) => {
-      if (c.body.assigneeId !== undefined && !isAllowed(c.auth.role, 'conversations', 'assign')) {
-        throw new AppError('forbidden', 'forbidden', 'your role may not assign conversations');
-      }
-      return updateConversation(deps, c.auth, c.params.id!, c.body);
-    },
   });
 
   api.route({

@@ -23,7 +23,6 @@ import {
 } from '@hub/shared/domain';
 import { AppError, notFound } from '@hub/shared/errors';
 import type { Logger } from '@hub/shared/logger';
-import { findUserById } from '../users/user.repository';
 
 export interface ConversationDeps {
   db: Db;
@@ -142,33 +141,6 @@ async function publishConversation(deps: ConversationDeps, workspaceId: string, 
     deps.logger.warn({ err }, 'realtime publish failed');
   }
   return conversation;
-}
-
-/** Status (open/pending/resolved) and assignee. The assignee must be an active user of the workspace. */
-export async function updateConversation(
-  deps: ConversationDeps,
-  auth: AuthContext,
-  id: string,
-  body: UpdateConversationBody,
-): Promise<Conversation> {
-  const visible = await visibility(deps.db, auth);
-  const updated = await deps.db.transaction().execute(async (trx) => {
-    const row = await findVisibleConversation(trx, visible, id);
-    if (!row) throw notFound('conversation');
-    if (body.assigneeId) {
-      const user = await findUserById(trx, auth.workspaceId, body.assigneeId);
-      if (!user?.active) {
-        throw new AppError('validation_failed', 'validation_failed', 'invalid assigneeId', [
-          { field: 'assigneeId', message: 'no active user of this workspace has this id' },
-        ]);
-      }
-    }
-    return updateConversationRow(trx, row.id, {
-      ...(body.status !== undefined ? { status: body.status } : {}),
-      ...(body.assigneeId !== undefined ? { assignee_id: body.assigneeId } : {}),
-    });
-  });
-  return publishConversation(deps, auth.workspaceId, updated.id);
 }
 
 /** The agent has read the conversation: unread count back to zero. */
