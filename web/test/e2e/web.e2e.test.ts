@@ -457,8 +457,8 @@ describeDrivers(
       const card = page.getByTestId('channel-card').filter({ hasText: 'Bot de soporte' });
       await card.waitFor();
       expect(await card.getByTestId('webhook-url').textContent()).toMatch(/\/webhooks\/telegram\/[0-9a-f-]{36}$/);
-      await card.getByRole('button', { name: 'Probar' }).click();
-      await card.getByRole('status').waitFor();
+      // No credentials-test route on the server: no button that would call a missing route.
+      expect(await card.getByRole('button', { name: 'Probar' }).count()).toBe(0);
       await expectAccessible(page, 'channels with a channel');
       await shot(page, 'channels-created');
     });
@@ -573,11 +573,14 @@ describeDrivers(
       expect(channel.status, JSON.stringify(channel.body)).toBe(201);
       const workspaceId = (await api('GET', '/auth/me')).body.workspaceId as string;
       const db = env().rt.database.db;
-      // Straight into the tables: 10,000 webhooks would only test the worker's speed.
+      // Straight into the tables: 10,000 webhooks would only test the worker's speed. Their
+      // activity is set an hour ahead so the first ones lead the list in order (00001, 00002, …) above the
+      // conversations earlier tests answered a moment ago.
       await sql`insert into contacts (workspace_id, name)
         select ${workspaceId}, 'Cliente ' || lpad(g::text, 5, '0') from generate_series(1, 10000) g`.execute(db);
       await sql`insert into conversations (workspace_id, channel_id, contact_id, last_activity_at)
-        select ${workspaceId}, ${channel.body.id as string}, c.id, now() - substr(c.name, 9)::int * interval '1 second'
+        select ${workspaceId}, ${channel.body.id as string}, c.id,
+          now() + interval '1 hour' - substr(c.name, 9)::int * interval '1 second'
         from contacts c where c.workspace_id = ${workspaceId} and c.name like 'Cliente %'`.execute(db);
 
       await page.goto(url('/inbox'));

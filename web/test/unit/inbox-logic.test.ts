@@ -174,6 +174,8 @@ describe('WhatsApp 24-hour window', () => {
     expect(serviceWindow(last, t0 + 1000)).toMatchObject({ state: 'open', remainingMs: SERVICE_WINDOW_MS - 1000 });
     expect(serviceWindow(last, t0 + SERVICE_WINDOW_MS)).toEqual({ state: 'closed' });
     expect(serviceWindow(null, t0)).toEqual({ state: 'closed' });
+    // A message newer than the clock tick: the whole window, not more (it read "1 d")
+    expect(serviceWindow(last, t0 - 5000)).toMatchObject({ state: 'open', remainingMs: SERVICE_WINDOW_MS });
   });
 
   it('runs from the latest inbound time known', () => {

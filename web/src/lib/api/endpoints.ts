@@ -19,9 +19,9 @@ import {
   type ConversationStatus,
 } from './schemas';
 
-// Every call the app makes, in one place. Routes marked GUESS are not in CONTRACT.md yet: they
-// are written to a plain REST guess so aligning them with the server is a one-line change here.
-// Callers treat a 404 `route_not_found` (ApiError.notImplemented) as "not available yet".
+// Every call the app makes, in one place, as the server declares them (CONTRACT.md and, for the
+// live-conversation routes, the OpenAPI document at /api/v1/openapi.json). Callers still treat a
+// 404 `route_not_found` (ApiError.notImplemented) as "not available on this server".
 
 const enc = encodeURIComponent;
 
@@ -40,7 +40,10 @@ export const setup = {
     request('POST', '/setup', { body, schema: SessionBody, auth: false }),
 };
 
-/** `assigneeId=none` (GUESS) asks for unassigned ones; `q` (GUESS) searches name/phone. */
+/**
+ * `assigneeId=none` asks for unassigned ones. `q` and `contactId` are not filters of the server's
+ * list yet (it ignores them): the inbox narrows the loaded rows by `q` itself.
+ */
 export interface ConversationQuery extends Query {
   status?: ConversationStatus | undefined;
   channelId?: string | undefined;
@@ -51,17 +54,32 @@ export interface ConversationQuery extends Query {
   contactId?: string | undefined;
 }
 
-export interface SendBody {
-  text?: string;
-  /** GUESS: attachments are uploaded first (media.upload) and referenced by id. */
-  mediaId?: string;
-  type?: string;
-  replyToId?: string;
-  /** GUESS: a private note, never sent to the platform. */
-  private?: boolean;
-  /** WhatsApp template (the contract leaves the template form to the implementation). */
-  template?: { name: string; language: string; variables: string[] };
+/** Our id of the message this one answers (any kind of send). */
+interface ReplyTo {
+  replyToMessageId?: string;
 }
+/** Text; `private: true` makes it a note for the team, stored and never sent. */
+export interface TextSendBody extends ReplyTo {
+  type?: 'text';
+  text: string;
+  private?: boolean;
+}
+export type OutboundMediaType = 'image' | 'video' | 'audio' | 'document';
+/** A file uploaded first (media.upload → `mediaId`) or a public URL; exactly one of the two. */
+export interface MediaSendBody extends ReplyTo {
+  type: OutboundMediaType;
+  mediaId?: string;
+  url?: string;
+  caption?: string;
+  fileName?: string;
+}
+/** An approved WhatsApp template (outside the 24-hour window). */
+export interface TemplateSendBody extends ReplyTo {
+  type: 'template';
+  template: { name: string; language: string; variables: string[] };
+}
+/** The body of POST /conversations/:id/messages (`SendMessageBody`). */
+export type SendBody = TextSendBody | MediaSendBody | TemplateSendBody;
 
 export const conversations = {
   list: (query: ConversationQuery) => request('GET', '/conversations', { query, schema: page(Conversation) }),
@@ -71,32 +89,41 @@ export const conversations = {
   send: (id: string, body: SendBody, idempotencyKey: string) =>
     request('POST', `/conversations/${enc(id)}/messages`, {
       body,
+      // The same key again returns the same message: a retried request never sends twice.
       headers: { 'idempotency-key': idempotencyKey },
       schema: z.looseObject({ message: Message }),
     }),
-  /** GUESS */
-  retry: (id: string, messageId: string) =>
-    request('POST', `/conversations/${enc(id)}/messages/${enc(messageId)}/retry`, {
-      schema: z.looseObject({ message: Message }),
-    }),
+  /** Sends a `failed` message again (409 `message_not_failed` otherwise). */
+  retry: (messageId: string) =>
+    request('POST', `/messages/${enc(messageId)}/retry`, { schema: z.looseObject({ message: Message }) }),
+  // The action routes, not PATCH: they record the metrics (resolution, new first-response
+  // cycle) and tell agents who lose the conversation (`conversation:revoked`).
   assign: (id: string, assigneeId: string | null) =>
-    request('PATCH', `/conversations/${enc(id)}`, { body: { assigneeId }, schema: Conversation }),
+    request('POST', `/conversations/${enc(id)}/assign`, { body: { assigneeId }, schema: Conversation }),
   setStatus: (id: string, status: ConversationStatus) =>
-    request('PATCH', `/conversations/${enc(id)}`, { body: { status }, schema: Conversation }),
-  /** GUESS: `until` ISO time, or null for "until the next customer message". */
+    request('POST', `/conversations/${enc(id)}/status`, { body: { status }, schema: Conversation }),
+  /** `until` ISO time, or null for "until the customer's next message". Goes `pending`. */
   snooze: (id: string, until: string | null) =>
-    request('POST', `/conversations/${enc(id)}/snooze`, { body: { until }, schema: Conversation.optional() }),
+    request('POST', `/conversations/${enc(id)}/snooze`, {
+      body: until === null ? { untilNextMessage: true } : { until },
+      schema: Conversation,
+    }),
   markRead: (id: string) => request('POST', `/conversations/${enc(id)}/read`),
 };
 
-/** GUESS: multipart upload of one file → an id to send. */
+/** Multipart upload of one file (part `file`, up to 20 MB) → the `mediaId` to send. */
 export const media = {
   upload: (file: File) => {
     const form = new FormData();
     form.append('file', file);
     return request('POST', '/media', {
       body: form,
-      schema: z.looseObject({ id: z.string(), url: z.string().optional(), mimeType: z.string().optional() }),
+      schema: z.looseObject({
+        id: z.string(),
+        mimeType: z.string(),
+        fileName: z.string().nullable(),
+        size: z.number(),
+      }),
     });
   },
 };
@@ -108,16 +135,9 @@ export const channels = {
     }),
   create: (body: { type: string; name: string; config: Record<string, string> }) =>
     request('POST', '/channels', { body, schema: Channel }),
-  /** GUESS: asks the platform who we are with the stored credentials. */
-  test: (id: string) =>
-    request('POST', `/channels/${enc(id)}/test`, {
-      schema: z.looseObject({ ok: z.boolean(), message: z.string().optional() }),
-    }),
-  /** GUESS: approved WhatsApp templates of this channel. */
-  whatsappTemplates: (id: string) =>
-    request('GET', `/channels/${enc(id)}/templates`, {
-      schema: page(WhatsappTemplate).or(z.array(WhatsappTemplate).transform((items) => ({ items, nextCursor: null }))),
-    }),
+  // No "test the credentials" route on the server: the channels page has no Test button.
+  /** The approved WhatsApp templates recorded for this channel. */
+  whatsappTemplates: (id: string) => request('GET', `/channels/${enc(id)}/templates`, { schema: page(WhatsappTemplate) }),
 };
 
 export const users = {
@@ -197,17 +217,23 @@ export const funnels = {
   list: () => request('GET', '/funnels', { schema: page(Funnel) }),
 };
 
-/** GUESS */
+/** Live figures of the last 24 hours (`reports:read`: admins and supervisors). */
 export const metrics = {
   get: () => request('GET', '/metrics', { schema: Metrics }),
 };
 
-/** GUESS */
+export interface ReplyTemplateInput {
+  name: string;
+  shortcut: string;
+  body: string;
+  category?: string | null;
+  platforms?: string[];
+}
+
 export const replyTemplates = {
   list: () => request('GET', '/reply-templates', { query: { limit: 200 }, schema: page(ReplyTemplate) }),
-  create: (body: { shortcut: string; body: string; category?: string }) =>
-    request('POST', '/reply-templates', { body, schema: ReplyTemplate }),
-  update: (id: string, body: { shortcut?: string; body?: string; category?: string }) =>
+  create: (body: ReplyTemplateInput) => request('POST', '/reply-templates', { body, schema: ReplyTemplate }),
+  update: (id: string, body: Partial<ReplyTemplateInput>) =>
     request('PATCH', `/reply-templates/${enc(id)}`, { body, schema: ReplyTemplate }),
   remove: (id: string) => request('DELETE', `/reply-templates/${enc(id)}`),
 };

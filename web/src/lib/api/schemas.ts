@@ -111,7 +111,10 @@ export const Conversation = z.looseObject({
   /** Last inbound customer message: the WhatsApp 24-hour window runs from it. */
   lastInboundAt: iso.nullish(),
   labels: z.array(z.string()).optional(),
+  /** Snoozed: pending until `snoozedUntil`, or until the customer's next message when that is null. */
+  snoozed: z.boolean().optional(),
   snoozedUntil: iso.nullish(),
+  teamId: z.string().nullish(),
 });
 export type Conversation = z.infer<typeof Conversation>;
 
@@ -182,57 +185,84 @@ export const Lead = z.looseObject({
 });
 export type Lead = z.infer<typeof Lead>;
 
-const Timing = z.looseObject({ min: z.number().nullable(), avg: z.number().nullable(), max: z.number().nullable() });
+/** One response-time figure (seconds): samples in the metrics range; `business` counts business hours only. */
+const Timing = z.looseObject({
+  count: z.number().optional(),
+  min: z.number().nullable(),
+  avg: z.number().nullable(),
+  max: z.number().nullable(),
+});
 export type Timing = z.infer<typeof Timing>;
 
-/** GET /metrics (not in the contract yet): every figure optional, times in seconds. */
+/**
+ * GET /metrics (`LiveMetrics` in the OpenAPI document; also pushed as `metrics:updated`):
+ * counts now, times in seconds over [from, to). Figures are optional so a push that leaves
+ * one out does not blank the page.
+ */
 export const Metrics = z.looseObject({
+  at: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
   open: z.number().optional(),
+  pending: z.number().optional(),
+  snoozed: z.number().optional(),
   unanswered: z.number().optional(),
   waitingLongestSeconds: z.number().nullish(),
   agentsOnline: z.number().optional(),
-  firstResponse: Timing.optional(),
+  /** First response time. */
+  frt: Timing.optional(),
   reply: Timing.optional(),
+  resolution: Timing.optional(),
   perAgent: z
     .array(
       z.looseObject({
         userId: z.string(),
         name: z.string().optional(),
-        online: z.boolean().optional(),
+        role: z.string().optional(),
+        presence: z.enum(['online', 'away', 'offline']).catch('offline').optional(),
         open: z.number().optional(),
-        firstResponse: Timing.optional(),
+        frt: Timing.optional(),
         reply: Timing.optional(),
+        resolution: Timing.optional(),
       }),
     )
     .optional(),
-  perChannel: z
+  conversationsByChannel: z
     .array(
       z.looseObject({
         channelId: z.string(),
         type: z.string().optional(),
         name: z.string().optional(),
-        count: z.number(),
+        open: z.number(),
+        unanswered: z.number().optional(),
       }),
     )
     .optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 
-/** Reply templates (agents' canned answers; `/` in the composer). */
+/** Reply templates (agents' canned answers; `/` in the composer). `{{contact.name}}`-style variables. */
 export const ReplyTemplate = z.looseObject({
   id: z.string(),
+  name: z.string(),
   shortcut: z.string(),
   body: z.string(),
   category: z.string().nullish(),
+  /** Channel types it may be used on; empty: everywhere. */
+  platforms: z.array(z.string()).optional(),
+  variables: z.array(z.string()).optional(),
 });
 export type ReplyTemplate = z.infer<typeof ReplyTemplate>;
 
-/** Approved WhatsApp templates of one channel (for a closed 24-hour window). */
+/** Approved WhatsApp templates of one channel (`ChannelTemplate`), for a closed 24-hour window. */
 export const WhatsappTemplate = z.looseObject({
+  id: z.string().optional(),
   name: z.string(),
   language: z.string(),
+  category: z.string().optional(),
+  /** With {{1}}…{{n}} placeholders. */
   body: z.string().optional(),
-  variables: z.number().optional(),
+  variableCount: z.number().optional(),
 });
 export type WhatsappTemplate = z.infer<typeof WhatsappTemplate>;
 

@@ -99,15 +99,15 @@ export function localMessage(conversationId: string, key: string, body: SendBody
     id: `local:${key}`,
     conversationId,
     direction: 'out',
-    type: body.template ? 'template' : 'text',
-    text: body.text ?? (body.template ? body.template.name : null),
+    type: body.type ?? 'text',
+    text: 'text' in body ? body.text : body.type === 'template' ? body.template.name : (body.caption ?? null),
     media: null,
     status: 'queued',
     providerMessageId: null,
     error: null,
     createdAt: now.toISOString(),
     idempotencyKey: key,
-    private: body.private ?? false,
+    private: 'private' in body ? (body.private ?? false) : false,
     local: { key, state: 'sending', body },
   };
 }

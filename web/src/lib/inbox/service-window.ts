@@ -9,7 +9,9 @@ export type ServiceWindow = { state: 'open'; remainingMs: number; closesAt: numb
 export function serviceWindow(lastInboundAt: string | null | undefined, now: number): ServiceWindow {
   if (!lastInboundAt) return { state: 'closed' };
   const closesAt = new Date(lastInboundAt).getTime() + SERVICE_WINDOW_MS;
-  const remainingMs = closesAt - now;
+  // A message newer than the caller's clock tick (it ticks every 30 s) leaves the whole window,
+  // not more: without the cap a fresh message read "1 d left".
+  const remainingMs = Math.min(SERVICE_WINDOW_MS, closesAt - now);
   return remainingMs > 0 ? { state: 'open', remainingMs, closesAt } : { state: 'closed' };
 }
 

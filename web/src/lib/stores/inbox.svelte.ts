@@ -353,15 +353,9 @@ class InboxStore {
   /** Retry: a bubble that never reached the server is re-sent with the same key. */
   async retry(message: ThreadMessage): Promise<void> {
     if (message.local) return this.send(message.conversationId, message.local.body, message.local.key);
-    try {
-      const { message: again } = await api.conversations.retry(message.conversationId, message.id);
-      const thread = this.threadOf(message.conversationId);
-      thread.messages = thread.messages.map((m) => (m.id === again.id ? again : m));
-    } catch (err) {
-      if (!(err instanceof ApiError && err.notImplemented)) throw err;
-      // No retry route on this server: send the same content again as a new message.
-      await this.send(message.conversationId, { text: message.text ?? '' });
-    }
+    const { message: again } = await api.conversations.retry(message.id);
+    const thread = this.threadOf(message.conversationId);
+    thread.messages = thread.messages.map((m) => (m.id === again.id ? again : m));
   }
 
   /** Drops an optimistic bubble that failed (its text goes back to the composer). */
@@ -379,9 +373,7 @@ class InboxStore {
   }
 
   async snooze(id: string, until: string | null): Promise<void> {
-    const c = await api.conversations.snooze(id, until);
-    const base = c ?? this.byId.get(id) ?? this.#selectedSnapshot;
-    if (base) this.#patch({ ...base, status: 'pending', snoozedUntil: until });
+    this.applyConversation(await api.conversations.snooze(id, until));
   }
 }
 
