@@ -9,9 +9,9 @@ import type { Logger } from '@hub/shared/logger';
 // its media stored (media.state 'stored', media.fileId → media_files → MediaStorage key), so the
 // sender can read the bytes and upload them to WhatsApp / Messenger / Telegram.
 //
-// TODO(outbound): replace `defaultOutboundHandOff` with the pipeline's enqueue function (e.g.
-// `queueOutboundMessage(rt, messageId)`) once it exists; until then the message stays `queued`
-// in the inbox and this logs that nothing picked it up.
+// crm.app.ts passes the outbound pipeline's enqueue function; `defaultOutboundHandOff` is only
+// the fallback for callers (tests) that mount moneyRoutes without it: the message then stays
+// `queued` and this logs that nothing picked it up.
 
 export interface OutboundDocument {
   workspaceId: string;
