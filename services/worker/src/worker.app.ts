@@ -5,13 +5,15 @@ import type { JobOptions } from '@hub/shared/queue';
 import type { Runtime } from '@hub/shared/runtime';
 import type { ServiceParts } from '@hub/shared/service';
 import { createMediaStorage, type MediaStorage } from '@hub/shared/storage';
-import { inboundHandler } from './inbound/inbound.worker';
+import { inboundHandler, type InboundBatchOptions } from './inbound/inbound.worker';
 import { mediaHandler } from './media/media.worker';
 import { startRecovery, type RecoveryOptions } from './recovery/webhook-recovery';
 import { registerOutbound, type OutboundOptions } from './outbound/outbound.app';
 
 export interface WorkerOptions {
+  /** Inbound jobs taken at once (default 128); the batcher groups them (inbound.worker.ts). */
   inboundConcurrency?: number;
+  inboundBatch?: InboundBatchOptions;
   mediaConcurrency?: number;
   recovery?: RecoveryOptions | false;
   storage?: MediaStorage;
@@ -40,18 +42,21 @@ export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts
   const logger = rt.logger.child({ service: 'worker' });
 
   inbound.process(
-    inboundHandler({
-      db,
-      bus: rt.bus,
-      channels,
-      mediaQueue: media,
-      endpoints,
-      logger,
-      clock: rt.clock,
-      ...(opts.mediaJobOptions ? { mediaJobOptions: opts.mediaJobOptions } : {}),
-    }),
+    inboundHandler(
+      {
+        db,
+        bus: rt.bus,
+        channels,
+        mediaQueue: media,
+        endpoints,
+        logger,
+        clock: rt.clock,
+        ...(opts.mediaJobOptions ? { mediaJobOptions: opts.mediaJobOptions } : {}),
+      },
+      opts.inboundBatch,
+    ),
     {
-      concurrency: opts.inboundConcurrency ?? 8,
+      concurrency: opts.inboundConcurrency ?? 128,
     },
   );
   media.process(

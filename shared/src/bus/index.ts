@@ -17,6 +17,11 @@ export type BusHandler = (msg: BusMessage) => void;
 export interface RealtimeBus {
   readonly kind: 'memory' | 'redis';
   publish(msg: BusMessage): Promise<void>;
+  /**
+   * Publishes in order; scaled, in one round trip. onceKeys only mean something to the
+   * runtime's sequenced bus (../realtime/sequenced-bus.ts), which keeps the replay log.
+   */
+  publishMany(msgs: BusMessage[], opts?: { onceKeys?: (string | undefined)[] }): Promise<void>;
   /** Returns an unsubscribe function. */
   subscribe(handler: BusHandler): () => void;
   close(): Promise<void>;
@@ -29,6 +34,9 @@ export function createMemoryBus(): RealtimeBus {
     kind: 'memory',
     async publish(msg) {
       emitter.emit('msg', msg);
+    },
+    async publishMany(msgs) {
+      for (const msg of msgs) emitter.emit('msg', msg);
     },
     subscribe(handler) {
       emitter.on('msg', handler);
@@ -58,6 +66,12 @@ export function createRedisBus(opts: { redisUrl: string; channel?: string }): Re
     kind: 'redis',
     async publish(msg) {
       await pub.publish(channel, JSON.stringify(msg));
+    },
+    async publishMany(msgs) {
+      if (msgs.length === 0) return;
+      const pipe = pub.pipeline();
+      for (const msg of msgs) pipe.publish(channel, JSON.stringify(msg));
+      for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
     },
     subscribe(handler) {
       ensureSub();

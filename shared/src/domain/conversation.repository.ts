@@ -158,6 +158,17 @@ export async function loadConversationView(db: DbOrTrx, id: string): Promise<Con
   return row ? toViewRow(row) : undefined;
 }
 
+/** loadConversationView for many ids (one query); keyed by id. */
+export async function loadConversationViews(db: DbOrTrx, ids: string[]): Promise<Map<string, ConversationViewRow>> {
+  const out = new Map<string, ConversationViewRow>();
+  if (ids.length === 0) return out;
+  const rows = await viewQuery(db)
+    .where('conversations.id', 'in', [...new Set(ids)])
+    .execute();
+  for (const r of rows) out.set(r.id, toViewRow(r));
+  return out;
+}
+
 /** A visible conversation's bare row (404 checks before reading its messages). */
 export function findVisibleConversation(
   db: DbOrTrx,

@@ -14,5 +14,6 @@ export * from './phone';
 export * from './realtime';
 export * from './webhook-event.repository';
 export * from './ingest.jobs';
+export * from './inbound.bulk';
 export * from './outbound';
 export type { EditHistoryEntry, StatusHistoryEntry, StoredMedia, WebhookNote } from '../db/tables/ingest.tables';

@@ -90,7 +90,12 @@ export async function applyEdit(
 
 /** The lock both sides take around "is the message there? else keep the update for later". */
 export function lockProviderMessage(trx: DbOrTrx, channelId: string, providerMessageId: string): Promise<void> {
-  return lockKey(trx, `provider-message|${channelId}|${providerMessageId}`);
+  return lockKey(trx, providerMessageLockKey(channelId, providerMessageId));
+}
+
+/** lockProviderMessage's key (lockKeys takes many at once). */
+export function providerMessageLockKey(channelId: string, providerMessageId: string): string {
+  return `provider-message|${channelId}|${providerMessageId}`;
 }
 
 export async function insertPendingUpdate(
@@ -135,7 +140,7 @@ export async function applyPendingUpdates(
   current?: MessageRow,
 ): Promise<MessageRow | undefined> {
   await lockProviderMessage(trx, channelId, providerMessageId);
-  let message = current ?? (await findMessageByProviderId(trx, channelId, providerMessageId, { forUpdate: true }));
+  const message = current ?? (await findMessageByProviderId(trx, channelId, providerMessageId, { forUpdate: true }));
   if (!message) return undefined;
   const pending = await trx
     .deleteFrom('pending_updates')
@@ -143,15 +148,25 @@ export async function applyPendingUpdates(
     .where('provider_message_id', '=', providerMessageId)
     .returningAll()
     .execute();
-  pending.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
-  for (const p of pending) {
+  return applyTakenUpdates(trx, message, pending);
+}
+
+/** Applies updates taken from pending_updates, oldest first; the message as it is afterwards. */
+export async function applyTakenUpdates(
+  trx: DbOrTrx,
+  message: MessageRow,
+  pending: { kind: string; status: string; error: ProviderError | null; text: string | null; occurred_at: Date }[],
+): Promise<MessageRow> {
+  const ordered = [...pending].sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
+  let current = message;
+  for (const p of ordered) {
     const updated: MessageRow | undefined =
       p.kind === 'edit'
-        ? await applyEdit(trx, message, p.text, p.occurred_at)
-        : await applyStatus(trx, message, p.status as ReceiptStatus, p.error, p.occurred_at);
-    if (updated) message = updated;
+        ? await applyEdit(trx, current, p.text, p.occurred_at)
+        : await applyStatus(trx, current, p.status as ReceiptStatus, p.error, p.occurred_at);
+    if (updated) current = updated;
   }
-  return message;
+  return current;
 }
 
 /** The name the outbound work calls: statuses (and edits) that overtook the message. */

@@ -40,7 +40,17 @@ export function conversationEvent(
   return { type, workspaceId, payload: { conversation } };
 }
 
-/** Publishes in order; a bus failure is logged by the caller, never undoes the commit. */
-export async function publishAll(bus: RealtimeBus, events: RealtimeEvent[]): Promise<void> {
-  for (const e of events) await bus.publish(e satisfies BusMessage);
+/**
+ * Publishes in order; a bus failure is logged by the caller, never undoes the commit.
+ * onceKeys[i] (optional) makes event i publish at most once under that key (see ReplayLog).
+ */
+export async function publishAll(
+  bus: RealtimeBus,
+  events: RealtimeEvent[],
+  onceKeys?: (string | undefined)[],
+): Promise<void> {
+  await bus.publishMany(
+    events.map((e) => e satisfies BusMessage),
+    onceKeys ? { onceKeys } : {},
+  );
 }

@@ -1,6 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { RealtimeEnvelope } from './events';
-import { DEFAULT_REPLAY_LOG_SIZE, seedSeq, toReplayResult, type ReplayLog, type ResolvedMessage } from './replay-log';
+import {
+  DEFAULT_REPLAY_LOG_SIZE,
+  ONCE_TTL_MS,
+  seedSeq,
+  toReplayResult,
+  type ReplayLog,
+  type ResolvedMessage,
+} from './replay-log';
 
 // Scaled mode: the counter is `<prefix>:seq:<ws>` (INCR) and the log a Redis stream
 // `<prefix>:rt:<ws>` whose entry ids ARE the sequence numbers (`<seq>-0`), trimmed with
@@ -10,7 +17,10 @@ import { DEFAULT_REPLAY_LOG_SIZE, seedSeq, toReplayResult, type ReplayLog, type 
 // old numbers, see replay-log.ts).
 
 // Lua numbers are doubles: format them with %.0f (tostring would give 1.7e+15).
+// ARGV[5], when not empty, names a once-key: an event already appended under it (a retried
+// job re-announcing its message) is skipped, answered with ''.
 const APPEND = `
+if ARGV[5] ~= '' and not redis.call('SET', ARGV[5], '1', 'NX', 'PX', ARGV[6]) then return '' end
 local s = redis.call('INCR', KEYS[1])
 if s == 1 then s = redis.call('INCRBY', KEYS[1], ARGV[1]) end
 local id = string.format('%.0f', s)
@@ -49,19 +59,36 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
   const head = async (workspaceId: string) =>
     Number(await scripts.hubRealtimeHead(counterKey(workspaceId), String(seedSeq(now())), ttlMs));
 
+  const appendArgs = (event: ResolvedMessage, onceKey?: string) => [
+    counterKey(event.workspaceId),
+    streamKey(event.workspaceId),
+    String(seedSeq(now())),
+    size,
+    ttlMs,
+    JSON.stringify(event),
+    onceKey ? `${keyPrefix}:once:${onceKey}` : '',
+    ONCE_TTL_MS,
+  ];
+
   return {
     kind: 'redis',
     async append(event: ResolvedMessage) {
-      const ws = event.workspaceId;
-      const id = await scripts.hubRealtimeAppend(
-        counterKey(ws),
-        streamKey(ws),
-        String(seedSeq(now())),
-        size,
-        ttlMs,
-        JSON.stringify(event),
-      );
+      const id = await scripts.hubRealtimeAppend(...appendArgs(event));
       return { ...event, seq: Number(id) } as RealtimeEnvelope;
+    },
+    async appendMany(items) {
+      if (items.length === 0) return [];
+      // One round trip for the batch; the script runs once per event, in order.
+      const pipe = redis.pipeline() as unknown as { hubRealtimeAppend: (...a: (string | number)[]) => void } & {
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
+      for (const it of items) pipe.hubRealtimeAppend(...appendArgs(it.event, it.onceKey));
+      const results = (await pipe.exec()) ?? [];
+      return items.map((it, i) => {
+        const [err, id] = results[i] ?? [new Error('no reply from redis'), null];
+        if (err) throw err;
+        return id === '' ? null : ({ ...it.event, seq: Number(id) } as RealtimeEnvelope);
+      });
     },
     head,
     async readAfter(workspaceId, after, upTo) {

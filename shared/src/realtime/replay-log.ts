@@ -13,6 +13,18 @@ import type { RealtimeEnvelope, ResyncReason } from './events';
 
 export const DEFAULT_REPLAY_LOG_SIZE = 10_000;
 
+/**
+ * How long a once-key is remembered. Covers a worker killed between commit and publish: its
+ * job comes back (stalled-job check ~30 s, recovery sweep ~60 s) and re-announces the message.
+ */
+export const ONCE_TTL_MS = 5 * 60_000;
+
+export interface AppendItem {
+  event: ResolvedMessage;
+  /** Append only if nothing was appended under this key within ONCE_TTL_MS. */
+  onceKey?: string | undefined;
+}
+
 export type ResolvedMessage = Omit<RealtimeEnvelope, 'seq'>;
 
 export type ReplayResult = { kind: 'ok'; events: RealtimeEnvelope[] } | { kind: 'gap'; reason: ResyncReason };
@@ -21,6 +33,8 @@ export interface ReplayLog {
   readonly kind: 'memory' | 'redis';
   /** Gives the event the workspace's next seq and stores it, in one atomic step. */
   append(event: ResolvedMessage): Promise<RealtimeEnvelope>;
+  /** Appends in order (one round trip when scaled); null where a once-key was already used. */
+  appendMany(items: AppendItem[]): Promise<(RealtimeEnvelope | null)[]>;
   /** The workspace's latest seq; starts the counter (time-based) when it has none yet. */
   head(workspaceId: string): Promise<number>;
   /**
@@ -59,16 +73,35 @@ export function createMemoryReplayLog(opts: { size?: number; now?: () => number 
     if (!s) streams.set(workspaceId, (s = { seq: seedSeq(now()), events: [] }));
     return s;
   };
+  // Once-keys in insertion order = expiry order: the expired ones are always at the front.
+  const once = new Map<string, number>();
+  const firstTime = (key: string): boolean => {
+    const t = now();
+    if ((once.get(key) ?? 0) > t) return false;
+    for (const [k, exp] of once) {
+      if (exp > t) break;
+      once.delete(k);
+    }
+    once.delete(key);
+    once.set(key, t + ONCE_TTL_MS);
+    return true;
+  };
+  const append = async (event: ResolvedMessage): Promise<RealtimeEnvelope> => {
+    const s = streamOf(event.workspaceId);
+    s.seq += 1;
+    const env = { ...event, seq: s.seq } as RealtimeEnvelope;
+    s.events.push(env);
+    // Trim in chunks so a full ring does not shift the array on every append.
+    if (s.events.length > size + Math.ceil(size / 10)) s.events.splice(0, s.events.length - size);
+    return env;
+  };
   return {
     kind: 'memory',
-    async append(event: ResolvedMessage) {
-      const s = streamOf(event.workspaceId);
-      s.seq += 1;
-      const env = { ...event, seq: s.seq } as RealtimeEnvelope;
-      s.events.push(env);
-      // Trim in chunks so a full ring does not shift the array on every append.
-      if (s.events.length > size + Math.ceil(size / 10)) s.events.splice(0, s.events.length - size);
-      return env;
+    append,
+    async appendMany(items) {
+      const out: (RealtimeEnvelope | null)[] = [];
+      for (const it of items) out.push(it.onceKey && !firstTime(it.onceKey) ? null : await append(it.event));
+      return out;
     },
     async head(workspaceId) {
       return streamOf(workspaceId).seq;

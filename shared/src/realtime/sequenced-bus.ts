@@ -12,6 +12,12 @@ import type { ReplayLog, ResolvedMessage } from './replay-log';
 export interface SequencedBus extends RealtimeBus {
   /** Publishes a sequenced event and answers it as sent (with its seq). */
   publishSequenced(msg: SequencedBusMessage): Promise<RealtimeEnvelope>;
+  /**
+   * Publishes many in order, in one round trip to the log and one to the bus. A message with a
+   * once-key (onceKeys[i]) is published only if none was under that key lately: a retried job
+   * can re-announce what it may or may not have announced before it died.
+   */
+  publishMany(msgs: BusMessage[], opts?: { onceKeys?: (string | undefined)[] }): Promise<void>;
   /** The bus underneath: publishes as is, without a seq (tests simulate late or lost messages). */
   readonly inner: RealtimeBus;
 }
@@ -55,10 +61,33 @@ export function createSequencedBus(inner: RealtimeBus, deps: SequencedBusDeps): 
     return env;
   };
 
+  const publishMany = async (msgs: BusMessage[], opts: { onceKeys?: (string | undefined)[] } = {}) => {
+    const items = await Promise.all(
+      msgs.map(async (msg, i) =>
+        isSequencedType(msg.type)
+          ? { event: await resolve(msg as SequencedBusMessage), onceKey: opts.onceKeys?.[i] }
+          : undefined,
+      ),
+    );
+    const sequenced = items.filter((it) => it !== undefined);
+    const envs = await deps.log.appendMany(sequenced);
+    let k = 0;
+    const out: BusMessage[] = [];
+    for (const it of items) {
+      if (!it) continue;
+      const env = envs[k++];
+      if (env) out.push(env);
+    }
+    // Unsequenced messages keep their place relative to each other, after the sequenced ones.
+    for (let i = 0; i < msgs.length; i++) if (!items[i]) out.push(msgs[i]!);
+    await inner.publishMany(out);
+  };
+
   return {
     kind: inner.kind,
     inner,
     publishSequenced,
+    publishMany,
     async publish(msg: BusMessage) {
       if (isSequencedType(msg.type)) await publishSequenced(msg as SequencedBusMessage);
       else await inner.publish(msg);

@@ -17,7 +17,7 @@ import {
   insertMessageIfNew,
   insertPendingUpdate,
   listOutboundForWatermark,
-  loadConversationView,
+  loadConversationViews,
   lockProviderMessage,
   MEDIA_JOB_OPTIONS,
   messageEvent,
@@ -32,6 +32,7 @@ import {
   type LoadedChannel,
   type MediaJob,
   type MessageRow,
+  type NewMessage,
   type RealtimeEvent,
   type StoredMedia,
   type WebhookNote,
@@ -49,6 +50,7 @@ import type {
 } from '@hub/shared/events';
 import type { Logger } from '@hub/shared/logger';
 import type { JobOptions, Queue } from '@hub/shared/queue';
+import { ONCE_TTL_MS } from '@hub/shared/realtime';
 
 // Persists one normalized event, in one transaction, idempotently:
 // - contact by platform identity, claimed under a lock (claimContact);
@@ -71,16 +73,24 @@ export interface InboundDeps {
 }
 
 /** What the transaction decided; side effects (realtime, media jobs) run after the commit. */
-interface Outcome {
+export interface Outcome {
   note?: WebhookNote;
   conversation?: { id: string; created: boolean; touched: boolean };
   created?: MessageRow;
+  /**
+   * A message stored by an earlier try of this job, recently enough that its announcement may
+   * have died with that try (worker killed between commit and publish): announced again, once.
+   */
+  announce?: MessageRow;
   updated: MessageRow[];
   mediaFor?: string;
   callbackQueryId?: string;
 }
 
-const emptyOutcome = (): Outcome => ({ updated: [] });
+export /** Within the replay log's once-key memory (ONCE_TTL_MS), with a margin for clock skew. */
+const REANNOUNCE_WITHIN_MS = ONCE_TTL_MS - 60_000;
+
+export const emptyOutcome = (): Outcome => ({ updated: [] });
 
 /**
  * The channel an event belongs to. An event naming another number/page (routeKey) goes to the
@@ -113,65 +123,105 @@ export async function processEvent(
   channel: LoadedChannel,
   event: InboundEvent,
 ): Promise<WebhookNote | undefined> {
-  const outcome = await deps.db.transaction().execute(async (trx): Promise<Outcome> => {
-    switch (event.kind) {
-      case 'message':
-        return handleMessage(trx, channel, event);
-      case 'edit':
-        return handleEdit(trx, channel, event);
-      case 'status':
-        return handleStatus(trx, channel, event);
-      case 'watermark':
-        return handleWatermark(trx, channel, event);
-      case 'reachability':
-        return handleReachability(trx, channel, event);
-      case 'unhandled':
-        return {
-          ...emptyOutcome(),
-          note: {
-            reason: event.reason,
-            kind: 'unhandled',
-            routeKey: event.routeKey,
-            error: event.error,
-            raw: event.raw,
-          },
-        };
-      default:
-        return assertNever(event);
-    }
-  });
-  await afterCommit(deps, channel, outcome);
+  const outcome = await deps.db.transaction().execute((trx) => handleEvent(trx, channel, event));
+  await afterCommit(deps, [{ channel, outcome }]);
   return outcome.note;
 }
 
-async function afterCommit(deps: InboundDeps, channel: LoadedChannel, outcome: Outcome): Promise<void> {
+/** One event's changes, inside the caller's transaction. */
+export function handleEvent(trx: Trx, channel: LoadedChannel, event: InboundEvent): Promise<Outcome> {
+  switch (event.kind) {
+    case 'message':
+      return handleMessage(trx, channel, event);
+    case 'edit':
+      return handleEdit(trx, channel, event);
+    case 'status':
+      return handleStatus(trx, channel, event);
+    case 'watermark':
+      return handleWatermark(trx, channel, event);
+    case 'reachability':
+      return handleReachability(trx, channel, event);
+    case 'unhandled':
+      return Promise.resolve({
+        ...emptyOutcome(),
+        note: {
+          reason: event.reason,
+          kind: 'unhandled',
+          routeKey: event.routeKey,
+          error: event.error,
+          raw: event.raw,
+        },
+      });
+    default:
+      return assertNever(event);
+  }
+}
+
+/**
+ * After the commit, for one or many events' outcomes: media downloads queued, realtime events
+ * published in one go (a conversation's update once, after its messages), Telegram buttons
+ * answered. message:created and conversation:created carry once-keys, so a retried job that
+ * re-announces them never shows them twice.
+ */
+export async function afterCommit(
+  deps: InboundDeps,
+  items: { channel: LoadedChannel; outcome: Outcome }[],
+): Promise<void> {
   // Media first: if this add fails the job is retried, and the duplicate path re-adds it.
-  if (outcome.mediaFor) {
-    await deps.mediaQueue.add(
-      'fetch',
-      { messageId: outcome.mediaFor },
-      { ...(deps.mediaJobOptions ?? MEDIA_JOB_OPTIONS), jobId: `media-${outcome.mediaFor}` },
+  const media = items.flatMap(({ outcome }) => (outcome.mediaFor ? [outcome.mediaFor] : []));
+  if (media.length > 0) {
+    const opts = deps.mediaJobOptions ?? MEDIA_JOB_OPTIONS;
+    await deps.mediaQueue.addBulk(
+      media.map((messageId) => ({
+        name: 'fetch',
+        data: { messageId },
+        opts: { ...opts, jobId: `media-${messageId}` },
+      })),
     );
   }
+  const touched = new Map<string, { workspaceId: string; created: boolean }>();
+  for (const { channel, outcome } of items) {
+    const conv = outcome.conversation;
+    if (!conv || !(conv.created || conv.touched)) continue;
+    const seen = touched.get(conv.id);
+    touched.set(conv.id, { workspaceId: channel.workspaceId, created: (seen?.created ?? false) || conv.created });
+  }
+  const views = await loadConversationViews(deps.db, [...touched.keys()]);
   const events: RealtimeEvent[] = [];
-  const ws = channel.workspaceId;
-  const conv = outcome.conversation;
-  const view = conv && (conv.created || conv.touched) ? await loadConversationView(deps.db, conv.id) : undefined;
-  if (view && conv?.created)
-    events.push(conversationEvent('conversation:created', ws, conversationRowToConversation(view)));
-  // The assignee as of now, when we loaded the conversation anyway: spares the gateway a lookup.
-  const meta = view ? { assigneeId: view.assignee_id } : undefined;
-  if (outcome.created) events.push(messageEvent('message:created', ws, messageRowToMessage(outcome.created), meta));
-  for (const m of outcome.updated) events.push(messageEvent('message:updated', ws, messageRowToMessage(m), meta));
-  if (view && conv && !conv.created)
-    events.push(conversationEvent('conversation:updated', ws, conversationRowToConversation(view)));
+  const onceKeys: (string | undefined)[] = [];
+  const push = (e: RealtimeEvent, onceKey?: string) => {
+    events.push(e);
+    onceKeys.push(onceKey);
+  };
+  const announcedConversations = new Set<string>();
+  for (const { channel, outcome } of items) {
+    const ws = channel.workspaceId;
+    const conv = outcome.conversation;
+    const view = conv ? views.get(conv.id) : undefined;
+    if (view && conv && touched.get(conv.id)?.created && !announcedConversations.has(conv.id)) {
+      announcedConversations.add(conv.id);
+      push(conversationEvent('conversation:created', ws, conversationRowToConversation(view)), `cc:${conv.id}`);
+    }
+    // The assignee as of now, when we loaded the conversation anyway: spares the gateway a lookup.
+    const meta = view ? { assigneeId: view.assignee_id } : undefined;
+    for (const m of [outcome.created, outcome.announce]) {
+      if (m) push(messageEvent('message:created', ws, messageRowToMessage(m), meta), `mc:${m.id}`);
+    }
+    for (const m of outcome.updated) push(messageEvent('message:updated', ws, messageRowToMessage(m), meta));
+  }
+  for (const [id, t] of touched) {
+    const view = views.get(id);
+    if (view && !t.created)
+      push(conversationEvent('conversation:updated', t.workspaceId, conversationRowToConversation(view)));
+  }
   try {
-    await publishAll(deps.bus, events);
+    await publishAll(deps.bus, events, onceKeys);
   } catch (err) {
     // The rows are committed; a missed live update is repaired by the next list fetch.
     deps.logger.warn({ err }, 'realtime publish failed');
   }
-  if (outcome.callbackQueryId && channel.type === 'telegram') {
+  for (const { channel, outcome } of items) {
+    if (!outcome.callbackQueryId || channel.type !== 'telegram') continue;
     // Stops the spinner on the user's button. Best effort: a failure is logged, never retried
     // (the message is stored; Telegram only allows answering within seconds anyway).
     try {
@@ -186,7 +236,7 @@ async function afterCommit(deps: InboundDeps, channel: LoadedChannel, outcome: O
   }
 }
 
-function toStoredMedia(m: InboundMedia): StoredMedia {
+export function toStoredMedia(m: InboundMedia): StoredMedia {
   const fetchable = m.providerMediaId !== null || m.url !== null;
   return {
     providerMediaId: m.providerMediaId,
@@ -202,14 +252,14 @@ function toStoredMedia(m: InboundMedia): StoredMedia {
 }
 
 /** WhatsApp puts per-message errors (unsupported type, media download failed) in details.errors. */
-function firstError(details: Record<string, unknown> | undefined): ProviderError | null {
+export function firstError(details: Record<string, unknown> | undefined): ProviderError | null {
   const errors = details?.['errors'];
   if (!Array.isArray(errors) || errors.length === 0) return null;
   const e = errors[0] as { code?: unknown; message?: unknown };
   return { code: String(e.code ?? 'unknown'), message: String(e.message ?? 'unknown error') };
 }
 
-async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent): Promise<Outcome> {
+export async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent): Promise<Outcome> {
   const at = new Date(e.timestamp);
   const { contactId } = await claimContact(trx, channel.workspaceId, e.contact);
   const conv = await getOrCreateConversation(trx, {
@@ -219,27 +269,12 @@ async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent):
     at,
   });
   const media = e.media ? toStoredMedia(e.media) : null;
-  const inserted = await insertMessageIfNew(trx, {
-    workspace_id: channel.workspaceId,
-    conversation_id: conv.row.id,
-    channel_id: channel.id,
-    direction: e.direction,
-    type: e.type,
-    text: e.text,
-    media: media ? JSON.stringify(media) : null,
-    // Inbound: received. An echo of a message the page sent elsewhere: it was sent.
-    status: e.direction === 'in' ? 'received' : 'sent',
-    provider_message_id: e.providerMessageId,
-    error: e.direction === 'in' ? nullableJson(firstError(e.details)) : null,
-    details: JSON.stringify({ ...(e.details ?? {}), ...(e.referral ? { referral: e.referral } : {}) }),
-    reply_to_provider_message_id: e.replyToProviderMessageId ?? null,
-    sent_at: at,
-  });
+  const inserted = await insertMessageIfNew(trx, messageRowFor(channel, conv.row.id, e, media));
   if (!inserted) {
     // A redelivery (or our own send echoed back): nothing changes — except that a media
     // download whose enqueue failed last time is put back on the queue.
     const existing = await findMessageByProviderId(trx, channel.id, e.providerMessageId);
-    return { ...emptyOutcome(), ...(existing?.media?.state === 'pending' ? { mediaFor: existing.id } : {}) };
+    return { ...emptyOutcome(), ...duplicateFollowUp(existing) };
   }
   const message = (await applyPendingUpdates(trx, channel.id, e.providerMessageId, inserted)) ?? inserted;
   const isReaction = e.type === 'reaction';
@@ -267,6 +302,45 @@ async function handleMessage(trx: Trx, channel: LoadedChannel, e: MessageEvent):
   };
 }
 
+/** The row an inbound (or echoed) message is stored as. */
+export function messageRowFor(
+  channel: LoadedChannel,
+  conversationId: string,
+  e: MessageEvent,
+  media: StoredMedia | null,
+): NewMessage {
+  return {
+    workspace_id: channel.workspaceId,
+    conversation_id: conversationId,
+    channel_id: channel.id,
+    direction: e.direction,
+    type: e.type,
+    text: e.text,
+    media: media ? JSON.stringify(media) : null,
+    // Inbound: received. An echo of a message the page sent elsewhere: it was sent.
+    status: e.direction === 'in' ? 'received' : 'sent',
+    provider_message_id: e.providerMessageId,
+    error: e.direction === 'in' ? nullableJson(firstError(e.details)) : null,
+    details: JSON.stringify({ ...(e.details ?? {}), ...(e.referral ? { referral: e.referral } : {}) }),
+    reply_to_provider_message_id: e.replyToProviderMessageId ?? null,
+    sent_at: new Date(e.timestamp),
+  };
+}
+
+/**
+ * A message already stored: a media download whose enqueue failed last time goes back on the
+ * queue, and a recent one is announced again (its first announcement may have been lost).
+ */
+export function duplicateFollowUp(existing: MessageRow | undefined, now = Date.now()): Partial<Outcome> {
+  if (!existing) return {};
+  return {
+    ...(existing.media?.state === 'pending' ? { mediaFor: existing.id } : {}),
+    ...(now - existing.created_at.getTime() < REANNOUNCE_WITHIN_MS
+      ? { announce: existing, conversation: { id: existing.conversation_id, created: false, touched: true } }
+      : {}),
+  };
+}
+
 /**
  * A reaction is stored as its own 'reaction' message (nothing lost, visible in the timeline)
  * AND applied to its target as details.reactions[by] = {emoji, at}; a removal deletes it.
@@ -289,7 +363,7 @@ async function applyReaction(trx: Trx, channelId: string, e: MessageEvent, at: D
   return updateMessage(trx, target.id, { details: JSON.stringify({ ...target.details, reactions }) });
 }
 
-async function handleEdit(trx: Trx, channel: LoadedChannel, e: EditEvent): Promise<Outcome> {
+export async function handleEdit(trx: Trx, channel: LoadedChannel, e: EditEvent): Promise<Outcome> {
   const at = new Date(e.timestamp);
   await lockProviderMessage(trx, channel.id, e.providerMessageId);
   const message = await findMessageByProviderId(trx, channel.id, e.providerMessageId, { forUpdate: true });
@@ -309,7 +383,7 @@ async function handleEdit(trx: Trx, channel: LoadedChannel, e: EditEvent): Promi
   return { updated: updated ? [updated] : [] };
 }
 
-async function handleStatus(trx: Trx, channel: LoadedChannel, e: StatusEvent): Promise<Outcome> {
+export async function handleStatus(trx: Trx, channel: LoadedChannel, e: StatusEvent): Promise<Outcome> {
   const updated = await receipt(trx, channel.id, e.providerMessageId, e.status, e.error, new Date(e.timestamp));
   return { updated: updated ? [updated] : [] };
 }
@@ -341,7 +415,7 @@ async function receipt(
 }
 
 /** Messenger delivery/read: everything we sent this person up to the watermark moves forward. */
-async function handleWatermark(trx: Trx, channel: LoadedChannel, e: WatermarkEvent): Promise<Outcome> {
+export async function handleWatermark(trx: Trx, channel: LoadedChannel, e: WatermarkEvent): Promise<Outcome> {
   const at = new Date(e.timestamp);
   const updated = new Map<string, MessageRow>();
   // Named mids first (sorted: a stable lock order between concurrent watermarks).
@@ -370,7 +444,7 @@ async function handleWatermark(trx: Trx, channel: LoadedChannel, e: WatermarkEve
   return { updated: [...updated.values()] };
 }
 
-async function handleReachability(trx: Trx, channel: LoadedChannel, e: ReachabilityEvent): Promise<Outcome> {
+export async function handleReachability(trx: Trx, channel: LoadedChannel, e: ReachabilityEvent): Promise<Outcome> {
   const n = await setIdentitiesReachable(
     trx,
     channel.workspaceId,
@@ -392,6 +466,6 @@ async function handleReachability(trx: Trx, channel: LoadedChannel, e: Reachabil
       };
 }
 
-function nullableJson(v: unknown): string | null {
+export function nullableJson(v: unknown): string | null {
   return v === null || v === undefined ? null : JSON.stringify(v);
 }

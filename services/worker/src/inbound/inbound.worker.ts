@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { adapterFor } from '@hub/shared/channels';
 import {
   EventJob,
   findChannelIncludingDeleted,
@@ -8,23 +7,37 @@ import {
   saveWebhookEvent,
   WebhookJob,
   type InboundJobData,
-  type WebhookEventStatus,
   type WebhookNote,
 } from '@hub/shared/domain';
-import { InboundEvent } from '@hub/shared/events';
 import { PermanentJobError, type Job } from '@hub/shared/queue';
+import { Batcher } from './batcher';
+import { runWebhookBatch } from './inbound.batch';
+import { prepareWebhook, rawRowOf, webhookResult } from './inbound.prepare';
 import { processEvent, routeEvent, type InboundDeps } from './inbound.service';
 
 // Queue "inbound": 'webhook' jobs carry one raw POST (normalized here, so a replay re-runs the
 // same code on the stored body); 'event' jobs carry one already-normalized event.
 
-export function inboundHandler(deps: InboundDeps) {
+export interface InboundBatchOptions {
+  /** Most webhooks persisted in one transaction (default 64). */
+  maxBatch?: number;
+  /** Batches running at once (default 2: one commits while the next is built). */
+  maxInFlight?: number;
+}
+
+export function inboundHandler(deps: InboundDeps, opts: InboundBatchOptions = {}) {
+  // Webhook jobs running at once are gathered into batches: one transaction and a handful of
+  // statements for the lot (inbound.batch.ts). Each job still settles on its own.
+  const batcher = new Batcher<WebhookJob>((jobs) => runWebhookBatch(deps, jobs), {
+    maxBatch: opts.maxBatch ?? 64,
+    maxInFlight: opts.maxInFlight ?? 2,
+  });
   return async (job: Job<InboundJobData>): Promise<void> => {
     switch (job.name) {
       case 'webhook': {
         const data = WebhookJob.parse(job.data);
         try {
-          return await processWebhookJob(deps, data);
+          return await batcher.submit(data);
         } catch (err) {
           // Out of retries: flag the raw row 'failed' (replay --status failed re-runs it) so
           // the recovery sweep does not cycle a poison payload forever. If even that write
@@ -76,44 +89,12 @@ export async function processWebhookJob(deps: InboundDeps, job: WebhookJob): Pro
   }
   // Not logged yet (BullMQ held it): the raw row is written once, with its outcome, at the end.
   // Until then the queue is the durable copy — a crash mid-way retries the job.
-  const save = (status: WebhookEventStatus, notes: WebhookNote[], eventCount: number) =>
-    saveWebhookEvent(
-      db,
-      {
-        id: job.webhookEventId,
-        workspaceId: channel.workspaceId,
-        channelId: channel.id,
-        channelType: channel.type,
-        body: job.body,
-        receivedAt: new Date(job.receivedAt),
-      },
-      { status, notes, eventCount, at: deps.clock() },
-    );
-  let body: unknown;
-  try {
-    body = JSON.parse(job.body);
-  } catch {
-    await save('failed', [{ reason: 'body is not JSON' }], 0);
-    return;
+  const prepared = await prepareWebhook(deps.channels, job, channel);
+  const notes: (WebhookNote | undefined)[] = [];
+  for (const entry of prepared.entries) {
+    if ('event' in entry) notes.push(await processEvent(deps, entry.target, entry.event));
   }
-  const events = adapterFor(channel.type).normalize(body);
-  const notes: WebhookNote[] = [];
-  for (const raw of events) {
-    const parsed = InboundEvent.safeParse(raw);
-    if (!parsed.success) {
-      notes.push({ reason: `normalizer produced an invalid event: ${parsed.error.issues[0]?.message ?? ''}`, raw });
-      continue;
-    }
-    const event = parsed.data;
-    const target = await routeEvent(deps.channels, channel, event);
-    if (!target) {
-      notes.push({ reason: 'unrouted: no channel has this number/page', kind: event.kind, routeKey: event.routeKey });
-      continue;
-    }
-    const note = await processEvent(deps, target, event);
-    if (note) notes.push(note);
-  }
-  await save(notes.length > 0 ? 'unhandled' : 'processed', notes, events.length);
+  await saveWebhookEvent(db, rawRowOf(prepared), webhookResult(prepared, notes, deps.clock()));
 }
 
 /** A normalized event enqueued directly; what it leaves unhandled is logged like a webhook. */

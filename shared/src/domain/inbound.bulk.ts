@@ -1,0 +1,215 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db';
+import type { WebhookNote } from '../db/tables/ingest.tables';
+import type { Identity } from './contact-identity.repository';
+import type { ConversationRow, MessageRow } from './message.mapper';
+import type { NewMessage } from './message.repository';
+import type { NewWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
+
+// Set-based forms of the inbound worker's per-message statements, so a batch of webhooks costs
+// a handful of round trips instead of a dozen per message. Each one keeps the semantics of its
+// single-row counterpart (named in its comment); the batch processor in services/worker uses
+// them inside one transaction.
+
+/**
+ * Transaction-scoped advisory locks on many keys in one statement (lockKey, for a set). The
+ * keys are taken in JS sort order, the order every caller uses, so two lockers never deadlock.
+ */
+export async function lockKeys(trx: DbOrTrx, keys: Iterable<string>): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  // unnest yields the array in order and the projection runs row by row.
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${sorted}::text[]) as k`.execute(trx);
+}
+
+export interface IdentityOwner {
+  workspace_id: string;
+  contact_id: string;
+  kind: string;
+  value: string;
+}
+
+/** Who owns each of these identities (findContactIdByIdentities, for many senders). */
+export async function findIdentityOwners(
+  db: DbOrTrx,
+  wanted: { workspaceId: string; identity: Identity }[],
+): Promise<IdentityOwner[]> {
+  if (wanted.length === 0) return [];
+  const { rows } = await sql<IdentityOwner>`
+    select ci.workspace_id, ci.contact_id, ci.kind, ci.value
+    from contact_identities ci
+    join unnest(${wanted.map((w) => w.workspaceId)}::uuid[], ${wanted.map((w) => w.identity.kind)}::text[],
+                ${wanted.map((w) => w.identity.value)}::text[]) as t(ws, kind, value)
+      on ci.workspace_id = t.ws and ci.kind = t.kind and ci.value = t.value`.execute(db);
+  return rows;
+}
+
+/** The conversations of these (channel, contact) pairs (findConversationByContact, for many). */
+export async function findConversationsByPairs(
+  db: DbOrTrx,
+  pairs: { channelId: string; contactId: string }[],
+): Promise<ConversationRow[]> {
+  if (pairs.length === 0) return [];
+  const { rows } = await sql<ConversationRow>`
+    select c.* from conversations c
+    join unnest(${pairs.map((p) => p.channelId)}::uuid[], ${pairs.map((p) => p.contactId)}::uuid[]) as t(ch, ct)
+      on c.channel_id = t.ch and c.contact_id = t.ct`.execute(db);
+  return rows;
+}
+
+/** insertMessageIfNew for many rows: the rows inserted (the others were already there). */
+export async function insertMessagesIfNew(trx: DbOrTrx, rows: NewMessage[]): Promise<MessageRow[]> {
+  if (rows.length === 0) return [];
+  return trx
+    .insertInto('messages')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
+    .returningAll()
+    .execute();
+}
+
+export interface ProviderKey {
+  channelId: string;
+  providerMessageId: string;
+}
+
+function keyArrays(keys: ProviderKey[]) {
+  return [keys.map((k) => k.channelId), keys.map((k) => k.providerMessageId)] as const;
+}
+
+/** findMessageByProviderId for many. */
+export async function findMessagesByProviderIds(db: DbOrTrx, keys: ProviderKey[]): Promise<MessageRow[]> {
+  if (keys.length === 0) return [];
+  const [channels, ids] = keyArrays(keys);
+  const { rows } = await sql<MessageRow>`
+    select m.* from messages m
+    join unnest(${channels}::uuid[], ${ids}::text[]) as t(ch, pid)
+      on m.channel_id = t.ch and m.provider_message_id = t.pid`.execute(db);
+  return rows;
+}
+
+export interface PendingUpdateRow {
+  id: string;
+  channel_id: string;
+  provider_message_id: string;
+  kind: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  text: string | null;
+  occurred_at: Date;
+}
+
+/** Removes and returns what waited for these messages (the read half of applyPendingUpdates). */
+export async function takePendingUpdates(trx: DbOrTrx, keys: ProviderKey[]): Promise<PendingUpdateRow[]> {
+  if (keys.length === 0) return [];
+  const [channels, ids] = keyArrays(keys);
+  const { rows } = await sql<PendingUpdateRow>`
+    delete from pending_updates p
+    using unnest(${channels}::uuid[], ${ids}::text[]) as t(ch, pid)
+    where p.channel_id = t.ch and p.provider_message_id = t.pid
+    returning p.*`.execute(trx);
+  return rows;
+}
+
+/** What a batch adds to one conversation (recordMessageOnConversation, folded). */
+export interface ConversationTouch {
+  conversationId: string;
+  /** The latest message that becomes the preview (null: none did). */
+  last: { messageId: string; sentAt: Date } | null;
+  lastInboundAt: Date | null;
+  lastOutboundAt: Date | null;
+  unread: number;
+}
+
+/**
+ * recordMessageOnConversation for many conversations in one UPDATE, with the same rules:
+ * the preview only moves to a later platform time, activity never moves back, unread counts
+ * up and reopens a resolved conversation. Rows are updated in id order (a stable lock order).
+ */
+export async function recordMessagesOnConversations(trx: DbOrTrx, touches: ConversationTouch[]): Promise<void> {
+  if (touches.length === 0) return;
+  const t = [...touches].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
+  const newer = sql`(v.last_id is not null and (c.last_message_at is null or c.last_message_at <= v.last_at))`;
+  await sql`
+    update conversations c set
+      last_message_id = case when ${newer} then v.last_id else c.last_message_id end,
+      last_message_at = case when ${newer} then v.last_at else c.last_message_at end,
+      last_activity_at = case when v.last_id is not null then greatest(c.last_activity_at, v.last_at) else c.last_activity_at end,
+      last_inbound_at = case when v.in_at is null then c.last_inbound_at else greatest(coalesce(c.last_inbound_at, v.in_at), v.in_at) end,
+      last_outbound_at = case when v.out_at is null then c.last_outbound_at else greatest(coalesce(c.last_outbound_at, v.out_at), v.out_at) end,
+      unread_count = c.unread_count + v.unread,
+      status = case when v.unread > 0 and c.status = 'resolved' then 'open' else c.status end,
+      updated_at = ${new Date()}
+    from (
+      select * from unnest(
+        ${t.map((x) => x.conversationId)}::uuid[],
+        ${t.map((x) => x.last?.messageId ?? null)}::uuid[],
+        ${t.map((x) => x.last?.sentAt.toISOString() ?? null)}::timestamptz[],
+        ${t.map((x) => x.lastInboundAt?.toISOString() ?? null)}::timestamptz[],
+        ${t.map((x) => x.lastOutboundAt?.toISOString() ?? null)}::timestamptz[],
+        ${t.map((x) => x.unread)}::int[]
+      ) as u(id, last_id, last_at, in_at, out_at, unread)
+    ) v
+    where c.id = v.id`.execute(trx);
+}
+
+/**
+ * recordCustomerTurn for many conversations: one UPDATE. Several customer messages of one
+ * batch fold into the earliest (the rule only ever keeps the least of them).
+ */
+export async function recordCustomerTurns(trx: DbOrTrx, turns: { conversationId: string; at: Date }[]): Promise<void> {
+  if (turns.length === 0) return;
+  const t = [...turns].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
+  await sql`
+    update conversations c set
+      cycle_started_at = case
+        when c.cycle_started_at is null or c.resolved_at is not null then v.at
+        when c.first_reply_at is null then least(c.cycle_started_at, v.at)
+        else c.cycle_started_at end,
+      first_reply_at = case when c.resolved_at is not null then null else c.first_reply_at end,
+      awaiting_since = case when c.resolved_at is not null then v.at else least(c.awaiting_since, v.at) end,
+      resolved_at = null,
+      status = case when c.snoozed_at is not null and c.status = 'pending' then 'open' else c.status end,
+      snoozed_at = null,
+      snoozed_until = null
+    from (
+      select * from unnest(${t.map((x) => x.conversationId)}::uuid[], ${t.map((x) => x.at.toISOString())}::timestamptz[]) as u(id, at)
+    ) v
+    where c.id = v.id`.execute(trx);
+}
+
+/** saveWebhookEvent for many: the raw rows with their outcome, inserted or updated. */
+export async function saveWebhookEvents(
+  db: DbOrTrx,
+  events: {
+    event: NewWebhookEvent;
+    result: { status: WebhookEventStatus; notes: WebhookNote[]; eventCount: number; at: Date };
+  }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('webhook_events')
+    .values(
+      events.map(({ event: e, result: r }) => ({
+        id: e.id,
+        workspace_id: e.workspaceId,
+        channel_id: e.channelId,
+        channel_type: e.channelType,
+        body: e.body,
+        received_at: e.receivedAt,
+        status: r.status,
+        notes: JSON.stringify(r.notes),
+        event_count: r.eventCount,
+        processed_at: r.at,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        notes: eb.ref('excluded.notes'),
+        event_count: eb.ref('excluded.event_count'),
+        processed_at: eb.ref('excluded.processed_at'),
+      })),
+    )
+    .execute();
+}
