@@ -244,6 +244,29 @@ describeDrivers('inbound batches', setup, (ctx) => {
       logged: false,
     }));
 
+  async function resolveAndSnooze(w: Workspace) {
+    const convs = await db()
+      .selectFrom('conversations')
+      .innerJoin('contacts', 'contacts.id', 'conversations.contact_id')
+      .innerJoin('channels', 'channels.id', 'conversations.channel_id')
+      .select('conversations.id')
+      .where('conversations.workspace_id', '=', w.workspaceId)
+      .orderBy('channels.type')
+      .orderBy('contacts.name')
+      .execute();
+    const at = new Date('2025-06-15T16:00:00Z');
+    for (const [n, c] of convs.entries()) {
+      const patch =
+        n % 3 === 0
+          ? { status: 'resolved', resolved_at: at, first_reply_at: at }
+          : n % 3 === 1
+            ? { status: 'pending', snoozed_at: at, snoozed_until: new Date('2030-01-01T00:00:00Z'), first_reply_at: at }
+            : {};
+      if (Object.keys(patch).length > 0)
+        await db().updateTable('conversations').set(patch).where('id', '=', c.id).execute();
+    }
+  }
+
   /** Everything the webhooks left in a workspace, without ids that differ between workspaces. */
   async function snapshot(w: Workspace, jobs: WebhookJob[]) {
     const messages = await db()
@@ -284,6 +307,9 @@ describeDrivers('inbound batches', setup, (ctx) => {
         'conversations.last_outbound_at',
         'conversations.cycle_started_at',
         'conversations.awaiting_since',
+        'conversations.resolved_at',
+        'conversations.first_reply_at',
+        'conversations.snoozed_at',
       ])
       .where('conversations.workspace_id', '=', w.workspaceId)
       .orderBy('channels.type')
@@ -330,14 +356,27 @@ describeDrivers('inbound batches', setup, (ctx) => {
       const d = deps();
 
       const batchedJobs = jobsFor(batched, steps);
-      const r = rng(seed + 1);
-      for (let i = 0; i < batchedJobs.length;) {
-        const size = 1 + Math.floor(r() * 40);
-        await processWebhookBatch(d, batchedJobs.slice(i, i + size));
-        i += size;
-      }
       const singleJobs = jobsFor(single, steps);
-      for (const job of singleJobs) await processWebhookJob(d, job);
+      const r = rng(seed + 1);
+      const half = Math.floor(steps.length / 2);
+      const runBatched = async (from: number, to: number) => {
+        for (let i = from; i < to;) {
+          const size = Math.min(to - i, 1 + Math.floor(r() * 40));
+          await processWebhookBatch(d, batchedJobs.slice(i, i + size));
+          i += size;
+        }
+      };
+      await runBatched(0, half);
+      for (const job of singleJobs.slice(0, half)) await processWebhookJob(d, job);
+      // Midway, agents resolve some conversations and snooze others: the second half reopens
+      // and wakes them (customer turns, reporting fields).
+      for (const w of [batched, single]) await resolveAndSnooze(w);
+      const parkedMidway = (await snapshot(batched, [])).conversations.filter(
+        (c) => c.resolved_at || c.snoozed_at,
+      ).length;
+      expect(parkedMidway).toBeGreaterThan(4);
+      await runBatched(half, steps.length);
+      for (const job of singleJobs.slice(half)) await processWebhookJob(d, job);
 
       const a = await snapshot(batched, batchedJobs);
       const b = await snapshot(single, singleJobs);
@@ -346,6 +385,9 @@ describeDrivers('inbound batches', setup, (ctx) => {
       expect(a.messages.some((m) => m.direction === 'out' && m.status !== 'sent')).toBe(true);
       expect(a.pending.length).toBeGreaterThan(0);
       expect(a.conversations.length).toBeGreaterThan(8);
+      // The second half reopened resolved conversations and woke snoozed ones.
+      const parked = (rows: typeof a.conversations) => rows.filter((c) => c.resolved_at || c.snoozed_at).length;
+      expect(parked(a.conversations)).toBeLessThan(parkedMidway);
       expect(a.webhooks.filter((x) => x?.status === 'failed').length).toBeGreaterThan(0);
       expect(a.webhooks.every((x) => x !== undefined)).toBe(true);
 

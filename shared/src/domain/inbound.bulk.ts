@@ -77,15 +77,43 @@ function keyArrays(keys: ProviderKey[]) {
   return [keys.map((k) => k.channelId), keys.map((k) => k.providerMessageId)] as const;
 }
 
-/** findMessageByProviderId for many. */
-export async function findMessagesByProviderIds(db: DbOrTrx, keys: ProviderKey[]): Promise<MessageRow[]> {
+/** findMessageByProviderId for many (forUpdate: row-locked, in id order). */
+export async function findMessagesByProviderIds(
+  db: DbOrTrx,
+  keys: ProviderKey[],
+  opts: { forUpdate?: boolean } = {},
+): Promise<MessageRow[]> {
   if (keys.length === 0) return [];
   const [channels, ids] = keyArrays(keys);
   const { rows } = await sql<MessageRow>`
     select m.* from messages m
     join unnest(${channels}::uuid[], ${ids}::text[]) as t(ch, pid)
-      on m.channel_id = t.ch and m.provider_message_id = t.pid`.execute(db);
+      on m.channel_id = t.ch and m.provider_message_id = t.pid
+    ${opts.forUpdate ? sql`order by m.id for update of m` : sql``}`.execute(db);
   return rows;
+}
+
+/** insertPendingUpdate for many receipts (a repeat of one already kept is a no-op). */
+export async function insertPendingReceipts(
+  trx: DbOrTrx,
+  rows: (ProviderKey & { status: string; error: { code: string; message: string } | null; occurredAt: Date })[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('pending_updates')
+    .values(
+      rows.map((r) => ({
+        channel_id: r.channelId,
+        provider_message_id: r.providerMessageId,
+        kind: 'status',
+        status: r.status,
+        error: r.error ? JSON.stringify(r.error) : null,
+        text: null,
+        occurred_at: r.occurredAt,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id', 'kind', 'status', 'occurred_at']).doNothing())
+    .execute();
 }
 
 export interface PendingUpdateRow {
@@ -111,7 +139,7 @@ export async function takePendingUpdates(trx: DbOrTrx, keys: ProviderKey[]): Pro
   return rows;
 }
 
-/** What a batch adds to one conversation (recordMessageOnConversation, folded). */
+/** What a batch adds to one conversation (recordMessageOnConversation + recordCustomerTurn, folded). */
 export interface ConversationTouch {
   conversationId: string;
   /** The latest message that becomes the preview (null: none did). */
@@ -119,17 +147,24 @@ export interface ConversationTouch {
   lastInboundAt: Date | null;
   lastOutboundAt: Date | null;
   unread: number;
+  /** The earliest customer message (a customer's turn starts; null: none). */
+  turnAt: Date | null;
 }
 
 /**
- * recordMessageOnConversation for many conversations in one UPDATE, with the same rules:
- * the preview only moves to a later platform time, activity never moves back, unread counts
- * up and reopens a resolved conversation. Rows are updated in id order (a stable lock order).
+ * recordMessageOnConversation and recordCustomerTurn for many conversations in ONE update (one
+ * new row version each), with the same rules: the preview only moves to a later platform time,
+ * activity never moves back, unread counts up and reopens a resolved conversation; a customer
+ * message starts or extends the customer's turn (several fold into the earliest: the rule only
+ * keeps the least) and wakes a snoozed one. Every right-hand side reads the row as it was, and
+ * the two parts touch different columns but `status`, combined below. Rows go in id order (a
+ * stable lock order between batches).
  */
 export async function recordMessagesOnConversations(trx: DbOrTrx, touches: ConversationTouch[]): Promise<void> {
   if (touches.length === 0) return;
   const t = [...touches].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
   const newer = sql`(v.last_id is not null and (c.last_message_at is null or c.last_message_at <= v.last_at))`;
+  const turn = sql`(v.turn_at is not null)`;
   await sql`
     update conversations c set
       last_message_id = case when ${newer} then v.last_id else c.last_message_id end,
@@ -138,7 +173,23 @@ export async function recordMessagesOnConversations(trx: DbOrTrx, touches: Conve
       last_inbound_at = case when v.in_at is null then c.last_inbound_at else greatest(coalesce(c.last_inbound_at, v.in_at), v.in_at) end,
       last_outbound_at = case when v.out_at is null then c.last_outbound_at else greatest(coalesce(c.last_outbound_at, v.out_at), v.out_at) end,
       unread_count = c.unread_count + v.unread,
-      status = case when v.unread > 0 and c.status = 'resolved' then 'open' else c.status end,
+      status = case
+        when v.unread > 0 and c.status = 'resolved' then 'open'
+        when ${turn} and c.snoozed_at is not null and c.status = 'pending' then 'open'
+        else c.status end,
+      cycle_started_at = case
+        when not ${turn} then c.cycle_started_at
+        when c.cycle_started_at is null or c.resolved_at is not null then v.turn_at
+        when c.first_reply_at is null then least(c.cycle_started_at, v.turn_at)
+        else c.cycle_started_at end,
+      first_reply_at = case when ${turn} and c.resolved_at is not null then null else c.first_reply_at end,
+      awaiting_since = case
+        when not ${turn} then c.awaiting_since
+        when c.resolved_at is not null then v.turn_at
+        else least(c.awaiting_since, v.turn_at) end,
+      resolved_at = case when ${turn} then null else c.resolved_at end,
+      snoozed_at = case when ${turn} then null else c.snoozed_at end,
+      snoozed_until = case when ${turn} then null else c.snoozed_until end,
       updated_at = ${new Date()}
     from (
       select * from unnest(
@@ -147,33 +198,9 @@ export async function recordMessagesOnConversations(trx: DbOrTrx, touches: Conve
         ${t.map((x) => x.last?.sentAt.toISOString() ?? null)}::timestamptz[],
         ${t.map((x) => x.lastInboundAt?.toISOString() ?? null)}::timestamptz[],
         ${t.map((x) => x.lastOutboundAt?.toISOString() ?? null)}::timestamptz[],
-        ${t.map((x) => x.unread)}::int[]
-      ) as u(id, last_id, last_at, in_at, out_at, unread)
-    ) v
-    where c.id = v.id`.execute(trx);
-}
-
-/**
- * recordCustomerTurn for many conversations: one UPDATE. Several customer messages of one
- * batch fold into the earliest (the rule only ever keeps the least of them).
- */
-export async function recordCustomerTurns(trx: DbOrTrx, turns: { conversationId: string; at: Date }[]): Promise<void> {
-  if (turns.length === 0) return;
-  const t = [...turns].sort((a, b) => (a.conversationId < b.conversationId ? -1 : 1));
-  await sql`
-    update conversations c set
-      cycle_started_at = case
-        when c.cycle_started_at is null or c.resolved_at is not null then v.at
-        when c.first_reply_at is null then least(c.cycle_started_at, v.at)
-        else c.cycle_started_at end,
-      first_reply_at = case when c.resolved_at is not null then null else c.first_reply_at end,
-      awaiting_since = case when c.resolved_at is not null then v.at else least(c.awaiting_since, v.at) end,
-      resolved_at = null,
-      status = case when c.snoozed_at is not null and c.status = 'pending' then 'open' else c.status end,
-      snoozed_at = null,
-      snoozed_until = null
-    from (
-      select * from unnest(${t.map((x) => x.conversationId)}::uuid[], ${t.map((x) => x.at.toISOString())}::timestamptz[]) as u(id, at)
+        ${t.map((x) => x.unread)}::int[],
+        ${t.map((x) => x.turnAt?.toISOString() ?? null)}::timestamptz[]
+      ) as u(id, last_id, last_at, in_at, out_at, unread, turn_at)
     ) v
     where c.id = v.id`.execute(trx);
 }

@@ -32,6 +32,53 @@ export interface AssignmentDeps {
   presence: PresenceStore;
   clock: () => Date;
   logger: Logger;
+  /** Which channels auto-assign, cached (every customer message asks; most workspaces say none). */
+  autoAssignChannels?: AutoAssignChannels;
+}
+
+type AutoAssignSettings = ReturnType<typeof autoAssignSettings>;
+
+/**
+ * The auto-assigning channels of each workspace, read at most every `ttlMs` (and at once after
+ * `invalidate`, which the worker calls on `channel:changed`). Lets the hot path skip the two
+ * lookups per customer message when no channel of the workspace auto-assigns.
+ */
+export class AutoAssignChannels {
+  readonly #cache = new Map<string, { until: number; channels: Promise<Map<string, AutoAssignSettings>> }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly ttlMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  of(workspaceId: string): Promise<Map<string, AutoAssignSettings>> {
+    const hit = this.#cache.get(workspaceId);
+    if (hit && hit.until > this.now()) return hit.channels;
+    const channels = this.db
+      .selectFrom('channels')
+      .select(['id', 'settings'])
+      .where('workspace_id', '=', workspaceId)
+      .where('deleted_at', 'is', null)
+      .execute()
+      .then((rows) => {
+        const on = new Map<string, AutoAssignSettings>();
+        for (const r of rows) {
+          const s = autoAssignSettings(r.settings);
+          if (s.on) on.set(r.id, s);
+        }
+        return on;
+      });
+    // A failed read is not remembered.
+    channels.catch(() => this.#cache.delete(workspaceId));
+    this.#cache.set(workspaceId, { until: this.now() + this.ttlMs, channels });
+    return channels;
+  }
+
+  invalidate(workspaceId?: string): void {
+    if (workspaceId === undefined) this.#cache.clear();
+    else this.#cache.delete(workspaceId);
+  }
 }
 
 function autoAssignSettings(settings: unknown): { on: boolean; capacity: number | undefined } {
@@ -69,16 +116,25 @@ export async function publishConversationUpdated(
 export async function autoAssignConversation(
   deps: AssignmentDeps,
   conversationId: string,
+  /** When known (a bus event says it): lets the cache answer "no channel here auto-assigns". */
+  workspaceId?: string,
 ): Promise<string | undefined> {
   const { db } = deps;
+  if (
+    workspaceId !== undefined &&
+    deps.autoAssignChannels &&
+    (await deps.autoAssignChannels.of(workspaceId)).size === 0
+  )
+    return undefined;
   const conv = await db
     .selectFrom('conversations')
     .select(['id', 'workspace_id', 'channel_id', 'assignee_id', 'status'])
     .where('id', '=', conversationId)
     .executeTakeFirst();
   if (!conv || conv.assignee_id !== null || conv.status !== 'open') return undefined;
-  const channel = await findChannelById(db, conv.channel_id);
-  const auto = autoAssignSettings(channel?.settings);
+  const cached = deps.autoAssignChannels && (await deps.autoAssignChannels.of(conv.workspace_id)).get(conv.channel_id);
+  const channel = cached ? { id: conv.channel_id } : await findChannelById(db, conv.channel_id);
+  const auto = cached ?? autoAssignSettings((channel as { settings?: unknown } | undefined)?.settings);
   if (!channel || !auto.on) return undefined;
   const { online } = await deps.presence.list(conv.workspace_id);
   const onlineIds = online.filter((e) => e.status === 'online').map((e) => e.userId);

@@ -1,14 +1,15 @@
 import type { Trx } from '@hub/shared/db';
 import {
+  applyStatus,
   applyTakenUpdates,
   expandIdentities,
   findConversationsByPairs,
   findIdentityOwners,
   findMessagesByProviderIds,
   insertMessagesIfNew,
+  insertPendingReceipts,
   lockKeys,
   providerMessageLockKey,
-  recordCustomerTurns,
   recordMessagesOnConversations,
   saveWebhookEvents,
   takePendingUpdates,
@@ -20,7 +21,7 @@ import {
   type WebhookJob,
   type WebhookNote,
 } from '@hub/shared/domain';
-import type { InboundEvent, MessageEvent } from '@hub/shared/events';
+import type { InboundEvent, MessageEvent, StatusEvent } from '@hub/shared/events';
 import { prepareWebhook, rawRowOf, webhookResult, type PreparedWebhook } from './inbound.prepare';
 import {
   afterCommit,
@@ -85,6 +86,7 @@ export async function processWebhookBatch(deps: InboundDeps, jobs: WebhookJob[])
       flat.flatMap((f) => providerIdsOf(f.event).map((id) => providerMessageLockKey(f.target.id, id))),
     );
     const outcomes = await storeKnownSenders(trx, flat);
+    await storeReceipts(trx, flat, outcomes);
     for (let i = 0; i < flat.length; i++) {
       if (!outcomes[i]) outcomes[i] = await handleEvent(trx, flat[i]!.target, flat[i]!.event);
     }
@@ -224,7 +226,6 @@ async function storeKnownSenders(trx: Trx, flat: Flat[]): Promise<(Outcome | und
 
   // 6. The conversations: preview, activity, unread, reporting — folded per conversation.
   const touches = new Map<string, ConversationTouch>();
-  const turns = new Map<string, Date>();
   for (const c of fast) {
     const row = inserted.get(c.key);
     if (!row || firstOfKey.get(c.key) !== c) continue;
@@ -236,14 +237,14 @@ async function storeKnownSenders(trx: Trx, flat: Flat[]): Promise<(Outcome | und
       lastInboundAt: null,
       lastOutboundAt: null,
       unread: 0,
+      turnAt: null,
     };
     // Same rule as one at a time: the later platform time wins, a tie goes to the later message.
     if (!t.last || t.last.sentAt.getTime() <= at.getTime()) t.last = { messageId: row.id, sentAt: at };
     if (c.event.direction === 'in') {
       if (!t.lastInboundAt || t.lastInboundAt < at) t.lastInboundAt = at;
       t.unread += 1;
-      const turn = turns.get(id);
-      if (!turn || at < turn) turns.set(id, at);
+      if (!t.turnAt || at < t.turnAt) t.turnAt = at;
     } else if (!t.lastOutboundAt || t.lastOutboundAt < at) t.lastOutboundAt = at;
     touches.set(id, t);
     const callbackQueryId = c.event.details?.['callbackQueryId'];
@@ -256,9 +257,47 @@ async function storeKnownSenders(trx: Trx, flat: Flat[]): Promise<(Outcome | und
     };
   }
   await recordMessagesOnConversations(trx, [...touches.values()]);
-  await recordCustomerTurns(
-    trx,
-    [...turns].map(([conversationId, at]) => ({ conversationId, at })),
-  );
   return outcomes;
+}
+
+/**
+ * Delivery receipts (handleStatus, for the batch): one locked read of the messages they name;
+ * applied in order where the message is there, kept in one insert where it is not yet.
+ */
+async function storeReceipts(trx: Trx, flat: Flat[], outcomes: (Outcome | undefined)[]): Promise<void> {
+  const receipts = flat.flatMap((f, i) =>
+    f.event.kind === 'status' && !outcomes[i] ? [{ i, target: f.target, event: f.event }] : [],
+  );
+  if (receipts.length === 0) return;
+  const keyOf = (r: { target: LoadedChannel; event: StatusEvent }) => `${r.target.id}|${r.event.providerMessageId}`;
+  const found = new Map<string, MessageRow>();
+  const distinct = new Map(receipts.map((r) => [keyOf(r), r]));
+  for (const row of await findMessagesByProviderIds(
+    trx,
+    [...distinct.values()].map((r) => ({ channelId: r.target.id, providerMessageId: r.event.providerMessageId })),
+    { forUpdate: true },
+  )) {
+    found.set(`${row.channel_id}|${row.provider_message_id}`, row);
+  }
+  const keep: Parameters<typeof insertPendingReceipts>[1] = [];
+  for (const r of receipts) {
+    const k = keyOf(r);
+    const message = found.get(k);
+    const at = new Date(r.event.timestamp);
+    if (!message) {
+      keep.push({
+        channelId: r.target.id,
+        providerMessageId: r.event.providerMessageId,
+        status: r.event.status,
+        error: r.event.error,
+        occurredAt: at,
+      });
+      outcomes[r.i] = emptyOutcome();
+      continue;
+    }
+    const updated = await applyStatus(trx, message, r.event.status, r.event.error, at);
+    if (updated) found.set(k, updated);
+    outcomes[r.i] = { updated: updated ? [updated] : [] };
+  }
+  await insertPendingReceipts(trx, keep);
 }

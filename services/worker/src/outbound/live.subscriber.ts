@@ -1,5 +1,5 @@
 import type { BusMessage } from '@hub/shared/bus';
-import { autoAssignConversation, offerUnassigned, type AssignmentDeps } from '@hub/shared/domain';
+import { autoAssignConversation, CHANNEL_CHANGED, offerUnassigned, type AssignmentDeps } from '@hub/shared/domain';
 import { isSequencedType } from '@hub/shared/realtime';
 import type { MetricsPublisher } from './metrics.publisher';
 
@@ -52,13 +52,14 @@ export class LiveSubscriber {
     const msg = raw as Envelope;
     if (!msg.workspaceId) return;
     const ws = msg.workspaceId;
+    if (msg.type === CHANNEL_CHANGED) this.deps.autoAssignChannels?.invalidate(ws);
     if (isSequencedType(msg.type) || msg.type === 'presence:changed') this.metrics?.touch(ws);
     if (!this.autoAssign) return;
     switch (msg.type) {
       case 'message:created': {
         const conversationId = msg.payload.conversationId;
         if (msg.payload.message?.direction === 'in' && msg.meta?.assigneeId === null && conversationId) {
-          this.track(autoAssignConversation(this.deps, conversationId));
+          this.track(autoAssignConversation(this.deps, conversationId, ws));
         }
         return;
       }

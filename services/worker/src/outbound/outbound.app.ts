@@ -1,5 +1,6 @@
 import type { PlatformEndpoints } from '@hub/shared/channels';
 import {
+  AutoAssignChannels,
   LIVE_TIMERS_QUEUE,
   mediaUrlKey,
   OUTBOUND_QUEUE,
@@ -75,7 +76,14 @@ export function registerOutbound(
       ? undefined
       : new MetricsPublisher({ db, bus: rt.bus, presence: rt.realtime.presence, clock, logger: log }, opts.metrics);
   const subscriber = new LiveSubscriber(
-    { db, bus: rt.bus, presence: rt.realtime.presence, clock, logger: log },
+    {
+      db,
+      bus: rt.bus,
+      presence: rt.realtime.presence,
+      clock,
+      logger: log,
+      autoAssignChannels: new AutoAssignChannels(db),
+    },
     { metrics, autoAssign: opts.autoAssign !== false },
   );
   subscriber.start();
