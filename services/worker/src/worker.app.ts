@@ -11,7 +11,7 @@ import { startRecovery, type RecoveryOptions } from './recovery/webhook-recovery
 import { registerOutbound, type OutboundOptions } from './outbound/outbound.app';
 
 export interface WorkerOptions {
-  /** Inbound jobs taken at once (default 128); the batcher groups them (inbound.worker.ts). */
+  /** Inbound jobs taken at once (default 400); the batcher groups them (inbound.worker.ts). */
   inboundConcurrency?: number;
   inboundBatch?: InboundBatchOptions;
   mediaConcurrency?: number;
@@ -56,7 +56,7 @@ export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts
       opts.inboundBatch,
     ),
     {
-      concurrency: opts.inboundConcurrency ?? 128,
+      concurrency: opts.inboundConcurrency ?? 400,
     },
   );
   media.process(

@@ -16,6 +16,8 @@ export type BusHandler = (msg: BusMessage) => void;
 
 export interface RealtimeBus {
   readonly kind: 'memory' | 'redis';
+  /** The Redis pub/sub channel (scaled): the replay log may publish on it directly. */
+  readonly channel?: string;
   publish(msg: BusMessage): Promise<void>;
   /**
    * Publishes in order; scaled, in one round trip. onceKeys only mean something to the
@@ -64,6 +66,7 @@ export function createRedisBus(opts: { redisUrl: string; channel?: string }): Re
   };
   return {
     kind: 'redis',
+    channel,
     async publish(msg) {
       await pub.publish(channel, JSON.stringify(msg));
     },

@@ -103,6 +103,26 @@ for (const [name, make, skip] of logs) {
       expect(await log.readAfter(ws, head + 301)).toEqual({ kind: 'gap', reason: 'seq_unknown' });
     });
 
+    it('appends many in order, across workspaces, and skips an event whose once-key was used', async () => {
+      const log = make({});
+      const [ws1, ws2] = [randomUUID(), randomUUID()];
+      const [h1, h2] = [await log.head(ws1), await log.head(ws2)];
+      const first = await log.appendMany([
+        { event: event(ws1, 'a'), onceKey: `k-${ws1}-a` },
+        { event: event(ws2, 'x') },
+        { event: event(ws1, 'b') },
+      ]);
+      expect(first.map((e) => e?.seq)).toEqual([h1 + 1, h2 + 1, h1 + 2]);
+      // A retry re-announces 'a' (skipped: its key was used) and 'c' (new).
+      const retry = await log.appendMany([
+        { event: event(ws1, 'a'), onceKey: `k-${ws1}-a` },
+        { event: event(ws1, 'c'), onceKey: `k-${ws1}-c` },
+      ]);
+      expect(retry.map((e) => e?.seq ?? null)).toEqual([null, h1 + 3]);
+      expect(texts(await log.readAfter(ws1, h1))).toEqual(['a', 'b', 'c']);
+      expect(texts(await log.readAfter(ws2, h2))).toEqual(['x']);
+    });
+
     it('starts above old numbers after a reset, so an old lastSeq reads as too old', async () => {
       const ws = randomUUID();
       let now = 1_700_000_000_000;
@@ -116,6 +136,38 @@ for (const [name, make, skip] of logs) {
     });
   });
 }
+
+describe.skipIf(!realDriversAvailable)('ReplayLog [redis] publishing what it stores', () => {
+  it('publishes each stored event as its envelope, in order, and nothing for a skipped one', async () => {
+    const prefix = `hubtest-${randomBytes(4).toString('hex')}`;
+    const channel = `${prefix}:realtime`;
+    const log = createRedisReplayLog({ redis: redis(), keyPrefix: prefix });
+    const sub = redis();
+    const got: unknown[] = [];
+    sub.on('message', (_c: string, raw: string) => got.push(JSON.parse(raw)));
+    await sub.subscribe(channel);
+    const ws = randomUUID();
+    const head = await log.head(ws);
+    const [a, b] = [event(ws, 'a'), event(ws, 'b')];
+    const seqs = await log.appendAndPublish!(
+      [{ event: a, onceKey: `once-${ws}` }, { event: b }, { event: a, onceKey: `once-${ws}` }],
+      channel,
+    );
+    expect(seqs).toEqual([head + 1, head + 2, null]);
+    for (let i = 0; i < 50 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([
+      { ...a, seq: head + 1 },
+      { ...b, seq: head + 2 },
+    ]);
+    expect(await log.readAfter(ws, head)).toEqual({
+      kind: 'ok',
+      events: [
+        { ...a, seq: head + 1 },
+        { ...b, seq: head + 2 },
+      ],
+    });
+  });
+});
 
 describe.skipIf(!realDriversAvailable)('ReplayLog [redis] shared by two processes', () => {
   it('hands out one sequence to every process on the same prefix', async () => {

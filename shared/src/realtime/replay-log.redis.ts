@@ -5,6 +5,7 @@ import {
   ONCE_TTL_MS,
   seedSeq,
   toReplayResult,
+  type AppendItem,
   type ReplayLog,
   type ResolvedMessage,
 } from './replay-log';
@@ -30,6 +31,35 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return id
 `;
 
+// Many events in one call (any workspaces): ARGV = prefix, seed, size, ttl, once-ttl, channel,
+// then (workspace, once-key or '', event JSON) per event. With a channel, each stored event is
+// also published there as its envelope ({"seq":N,…the event}), in order, by Redis itself: one
+// round trip and one serialization per event for the log and the bus together.
+const APPEND_MANY = `
+local prefix, seed, size, ttl, onceTtl, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local out, touched = {}, {}
+for i = 7, #ARGV, 3 do
+  local ws, once, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if once ~= '' and not redis.call('SET', prefix .. ':once:' .. once, '1', 'NX', 'PX', onceTtl) then
+    out[#out + 1] = ''
+  else
+    local ck = prefix .. ':seq:' .. ws
+    local s = redis.call('INCR', ck)
+    if s == 1 then s = redis.call('INCRBY', ck, seed) end
+    local id = string.format('%.0f', s)
+    redis.call('XADD', prefix .. ':rt:' .. ws, 'MAXLEN', '~', size, id .. '-0', 'e', json)
+    if channel ~= '' then redis.call('PUBLISH', channel, '{"seq":' .. id .. ',' .. string.sub(json, 2)) end
+    touched[ws] = true
+    out[#out + 1] = id
+  end
+end
+for ws in pairs(touched) do
+  redis.call('PEXPIRE', prefix .. ':seq:' .. ws, ttl)
+  redis.call('PEXPIRE', prefix .. ':rt:' .. ws, ttl)
+end
+return out
+`;
+
 const HEAD = `
 redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 return redis.call('GET', KEYS[1])
@@ -52,23 +82,36 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
   const now = opts.now ?? Date.now;
   redis.defineCommand('hubRealtimeAppend', { numberOfKeys: 2, lua: APPEND });
   redis.defineCommand('hubRealtimeHead', { numberOfKeys: 1, lua: HEAD });
-  const scripts = redis as unknown as { hubRealtimeAppend: Script; hubRealtimeHead: Script };
+  redis.defineCommand('hubRealtimeAppendMany', { numberOfKeys: 0, lua: APPEND_MANY });
+  const scripts = redis as unknown as {
+    hubRealtimeAppend: Script;
+    hubRealtimeHead: Script;
+    hubRealtimeAppendMany: (...args: (string | number)[]) => Promise<string[]>;
+  };
   const counterKey = (ws: string) => `${keyPrefix}:seq:${ws}`;
   const streamKey = (ws: string) => `${keyPrefix}:rt:${ws}`;
 
   const head = async (workspaceId: string) =>
     Number(await scripts.hubRealtimeHead(counterKey(workspaceId), String(seedSeq(now())), ttlMs));
 
-  const appendArgs = (event: ResolvedMessage, onceKey?: string) => [
+  const appendArgs = (event: ResolvedMessage) => [
     counterKey(event.workspaceId),
     streamKey(event.workspaceId),
     String(seedSeq(now())),
     size,
     ttlMs,
     JSON.stringify(event),
-    onceKey ? `${keyPrefix}:once:${onceKey}` : '',
+    '',
     ONCE_TTL_MS,
   ];
+
+  const appendMany = async (items: AppendItem[], channel: string): Promise<(number | null)[]> => {
+    if (items.length === 0) return [];
+    const args: (string | number)[] = [keyPrefix, String(seedSeq(now())), size, ttlMs, ONCE_TTL_MS, channel];
+    for (const it of items) args.push(it.event.workspaceId, it.onceKey ?? '', JSON.stringify(it.event));
+    const ids = await scripts.hubRealtimeAppendMany(...args);
+    return items.map((_, i) => (ids[i] ? Number(ids[i]) : null));
+  };
 
   return {
     kind: 'redis',
@@ -77,19 +120,10 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
       return { ...event, seq: Number(id) } as RealtimeEnvelope;
     },
     async appendMany(items) {
-      if (items.length === 0) return [];
-      // One round trip for the batch; the script runs once per event, in order.
-      const pipe = redis.pipeline() as unknown as { hubRealtimeAppend: (...a: (string | number)[]) => void } & {
-        exec(): Promise<[Error | null, unknown][] | null>;
-      };
-      for (const it of items) pipe.hubRealtimeAppend(...appendArgs(it.event, it.onceKey));
-      const results = (await pipe.exec()) ?? [];
-      return items.map((it, i) => {
-        const [err, id] = results[i] ?? [new Error('no reply from redis'), null];
-        if (err) throw err;
-        return id === '' ? null : ({ ...it.event, seq: Number(id) } as RealtimeEnvelope);
-      });
+      const seqs = await appendMany(items, '');
+      return items.map((it, i) => (seqs[i] === null ? null : ({ ...it.event, seq: seqs[i] } as RealtimeEnvelope)));
     },
+    appendAndPublish: appendMany,
     head,
     async readAfter(workspaceId, after, upTo) {
       const h = await head(workspaceId);

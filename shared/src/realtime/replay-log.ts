@@ -35,6 +35,11 @@ export interface ReplayLog {
   append(event: ResolvedMessage): Promise<RealtimeEnvelope>;
   /** Appends in order (one round trip when scaled); null where a once-key was already used. */
   appendMany(items: AppendItem[]): Promise<(RealtimeEnvelope | null)[]>;
+  /**
+   * Scaled only: appends and publishes each stored event's envelope on the Redis pub/sub
+   * channel in the same step; answers the seqs (null: skipped by its once-key).
+   */
+  appendAndPublish?(items: AppendItem[], channel: string): Promise<(number | null)[]>;
   /** The workspace's latest seq; starts the counter (time-based) when it has none yet. */
   head(workspaceId: string): Promise<number>;
   /**

@@ -62,6 +62,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     resolveAssignee: (workspaceId, conversationId) =>
       findConversationAssignee(database.db, workspaceId, conversationId),
     logger,
+    // Both on config.redisUrl when scaled.
+    publishThroughLog: innerBus.kind === 'redis' && realtime.kind === 'redis',
   });
   let closed = false;
   return {

@@ -19,7 +19,7 @@ import { processEvent, routeEvent, type InboundDeps } from './inbound.service';
 // same code on the stored body); 'event' jobs carry one already-normalized event.
 
 export interface InboundBatchOptions {
-  /** Most webhooks persisted in one transaction (default 64). */
+  /** Most webhooks persisted in one transaction (default 200). */
   maxBatch?: number;
   /** Batches running at once (default 2: one commits while the next is built). */
   maxInFlight?: number;
@@ -29,7 +29,7 @@ export function inboundHandler(deps: InboundDeps, opts: InboundBatchOptions = {}
   // Webhook jobs running at once are gathered into batches: one transaction and a handful of
   // statements for the lot (inbound.batch.ts). Each job still settles on its own.
   const batcher = new Batcher<WebhookJob>((jobs) => runWebhookBatch(deps, jobs), {
-    maxBatch: opts.maxBatch ?? 64,
+    maxBatch: opts.maxBatch ?? 200,
     maxInFlight: opts.maxInFlight ?? 2,
   });
   return async (job: Job<InboundJobData>): Promise<void> => {
