@@ -75,7 +75,7 @@ export class ServiceProcess {
   async start(timeoutMs = 90_000): Promise<this> {
     this.log ??= createWriteStream(this.logFile, { flags: 'a' });
     this.log.write(`\n--- start ${this.name} at ${new Date().toISOString()} ---\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, this.entry)], {
+    const child = spawn(process.execPath, [...profileArgs(), '--import', 'tsx', join(REPO_ROOT, this.entry)], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -198,4 +198,10 @@ export class ServiceProcess {
     this.log = undefined;
     this.onClosed?.();
   }
+}
+
+/** HUB_PROFILE_DIR=<dir>: each service writes a V8 CPU profile there when it exits (finding hot spots under load). */
+function profileArgs(): string[] {
+  const dir = process.env['HUB_PROFILE_DIR'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
