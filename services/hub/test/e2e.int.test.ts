@@ -262,6 +262,58 @@ describeDrivers('hub end to end', startHubWithFakes, (hub) => {
     });
   });
 
+  it('a new conversation becomes a lead, attributed to the ad the customer clicked', async () => {
+    const admin = t.admin.accessToken;
+    const settings = (autoCreateLead: boolean) =>
+      call(hub() as never, 'PATCH', '/api/v1/workspace', { token: admin, body: { settings: { autoCreateLead } } });
+    expect((await settings(true)).status).toBe(200);
+    try {
+      const adId = `ad${next()}`;
+      const campaign = await call(hub() as never, 'POST', '/api/v1/campaigns', {
+        token: admin,
+        body: { name: 'Click to WhatsApp', channel: 'whatsapp', currency: 'USD', adIds: [adId] },
+      });
+      expect(campaign.status).toBe(201);
+      const watcher = await socketOf(t.admin);
+      const from = `1415${next()}`;
+      const clicked = whatsappTextWebhook({
+        phoneNumberId: wa.phoneNumberId,
+        from,
+        name: 'Ad click',
+        text: 'Saw your ad',
+      });
+      // The referral Meta puts on the first message after a click-to-WhatsApp ad.
+      (clicked.entry[0]!.changes[0]!.value as any).messages[0].referral = {
+        source_type: 'ad',
+        source_id: adId,
+        source_url: 'https://fb.me/ad',
+        headline: 'Sale',
+        ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ',
+      };
+      await meta('whatsapp', wa.id, clicked);
+      const created = await createdWith(watcher, 'Saw your ad');
+      const conversationId = (created.payload as any).conversationId as string;
+      const leadsOf = async () =>
+        ((await call(hub() as never, 'GET', '/api/v1/leads?limit=100', { token: admin })).body.items as any[]).filter(
+          (l) => l.conversationId === conversationId,
+        );
+      const [lead, ...others] = await leadsOf();
+      expect(others).toEqual([]);
+      expect(lead).toMatchObject({ source: 'whatsapp', campaignId: campaign.body.id, status: 'new' });
+
+      // The next message of the same conversation adds no second lead.
+      await meta(
+        'whatsapp',
+        wa.id,
+        whatsappTextWebhook({ phoneNumberId: wa.phoneNumberId, from, name: 'Ad click', text: 'Still there?' }),
+      );
+      await createdWith(watcher, 'Still there?');
+      expect((await leadsOf()).map((l) => l.id)).toEqual([lead.id]);
+    } finally {
+      await settings(false);
+    }
+  });
+
   it('leaves the queues idle', async () => {
     await hub().rt.queues.queue(INBOUND_QUEUE).idle();
     await hub().rt.queues.queue(OUTBOUND_QUEUE).idle();

@@ -129,7 +129,7 @@ interface Candidate {
 }
 
 /**
- * The set-based path for messages (not reactions) whose sender is known by every identity it
+ * The set-based path for messages (not reactions, no ad referral) whose sender is known by every identity it
  * arrives with and who already has a conversation on the channel. Fills the outcome of each
  * event it took; the others stay undefined for the single-event handlers.
  */
@@ -137,7 +137,7 @@ async function storeKnownSenders(trx: Trx, flat: Flat[]): Promise<(Outcome | und
   const outcomes: (Outcome | undefined)[] = new Array<Outcome | undefined>(flat.length);
   const candidates: Candidate[] = [];
   flat.forEach((f, i) => {
-    if (f.event.kind === 'message' && f.event.type !== 'reaction') {
+    if (f.event.kind === 'message' && f.event.type !== 'reaction' && !f.event.referral) {
       candidates.push({ i, target: f.target, event: f.event, key: `${f.target.id}|${f.event.providerMessageId}` });
     }
   });

@@ -37,6 +37,7 @@ import {
   type StoredMedia,
   type WebhookNote,
 } from '@hub/shared/domain';
+import { attributeLeadToCampaign, createLeadForNewConversation } from '@hub/crm/inbound-hooks';
 import { assertNever } from '@hub/shared/errors';
 import type {
   EditEvent,
@@ -277,6 +278,7 @@ export async function handleMessage(trx: Trx, channel: LoadedChannel, e: Message
     return { ...emptyOutcome(), ...duplicateFollowUp(existing) };
   }
   const message = (await applyPendingUpdates(trx, channel.id, e.providerMessageId, inserted)) ?? inserted;
+  await attachLead(trx, channel, e, { conversationId: conv.row.id, contactId, created: conv.created, at });
   const isReaction = e.type === 'reaction';
   await recordMessageOnConversation(trx, conv.row.id, {
     messageId: message.id,
@@ -325,6 +327,34 @@ export function messageRowFor(
     reply_to_provider_message_id: e.replyToProviderMessageId ?? null,
     sent_at: new Date(e.timestamp),
   };
+}
+
+/**
+ * The CRM side of a customer's message: a new conversation gets its lead when the workspace
+ * wants one (autoCreateLead), and an ad referral (click-to-WhatsApp / Messenger ad) names the
+ * lead's campaign. Both idempotent, in the message's transaction. (Messages with a referral
+ * and first messages always take this path; the batch's set-based path never sees them.)
+ */
+async function attachLead(
+  trx: Trx,
+  channel: LoadedChannel,
+  e: MessageEvent,
+  conv: { conversationId: string; contactId: string; created: boolean; at: Date },
+): Promise<void> {
+  if (e.direction !== 'in') return;
+  const workspaceId = channel.workspaceId;
+  if (conv.created) {
+    await createLeadForNewConversation(trx, {
+      workspaceId,
+      conversationId: conv.conversationId,
+      contactId: conv.contactId,
+      channelType: channel.type,
+      now: conv.at,
+    });
+  }
+  if (e.referral) {
+    await attributeLeadToCampaign(trx, { workspaceId, conversationId: conv.conversationId, referral: e.referral });
+  }
 }
 
 /**
