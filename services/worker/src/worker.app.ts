@@ -8,6 +8,7 @@ import { createMediaStorage, type MediaStorage } from '@hub/shared/storage';
 import { inboundHandler, type InboundBatchOptions } from './inbound/inbound.worker';
 import { mediaHandler } from './media/media.worker';
 import { startRecovery, type RecoveryOptions } from './recovery/webhook-recovery';
+import { startRetention, type RetentionOptions } from './recovery/retention';
 import { registerOutbound, type OutboundOptions } from './outbound/outbound.app';
 
 export interface WorkerOptions {
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   inboundBatch?: InboundBatchOptions;
   mediaConcurrency?: number;
   recovery?: RecoveryOptions | false;
+  /** Deletion of old handled raw webhooks and stale receipts (default hourly, HUB_WEBHOOK_RETENTION_DAYS). */
+  retention?: RetentionOptions | false;
   storage?: MediaStorage;
   /** Attempts/backoff of media downloads (tests shorten them). */
   mediaJobOptions?: JobOptions;
@@ -75,12 +78,23 @@ export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts
       ? undefined
       : startRecovery(db, inbound, logger, rt.clock, opts.recovery ?? { graceMs: 60_000, intervalMs: 30_000 });
 
+  const retention =
+    opts.retention === false
+      ? undefined
+      : startRetention(
+          db,
+          logger,
+          rt.clock,
+          opts.retention ?? { retentionDays: rt.config.webhookRetentionDays, intervalMs: 3_600_000 },
+        );
+
   const live = registerOutbound(rt, channels, endpoints, logger, opts.outbound);
 
   return {
     async close() {
       await live.close();
       await recovery?.stop();
+      await retention?.stop();
       channels.close();
     },
   };

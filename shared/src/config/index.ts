@@ -43,6 +43,7 @@ const EnvSchema = z.object({
     .regex(/^v\d+\.\d+$/, 'must look like v21.0')
     .default('v21.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HUB_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -64,6 +65,8 @@ export interface Config {
   telegramApiUrl: string;
   graphApiVersion: string;
   logLevel: Env['LOG_LEVEL'];
+  /** Raw webhooks handled (processed/unhandled) are kept this many days; 0 = forever. */
+  webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     telegramApiUrl: e.TELEGRAM_API_URL.replace(/\/+$/, ''),
     graphApiVersion: e.GRAPH_API_VERSION,
     logLevel: e.LOG_LEVEL,
+    webhookRetentionDays: e.HUB_WEBHOOK_RETENTION_DAYS,
   };
 }
 

@@ -128,3 +128,46 @@ export async function markRequeued(db: DbOrTrx, ids: string[], at: Date): Promis
   if (ids.length === 0) return;
   await db.updateTable('webhook_events').set({ requeued_at: at }).where('id', 'in', ids).execute();
 }
+
+/**
+ * Deletes handled raw webhooks (processed / unhandled) received before `before`, at most
+ * `limit` per channel per call, one channel at a time (each delete walks the
+ * (channel_id, received_at) index). Failed and not-yet-processed rows are kept: they are what
+ * replay and recovery need. Returns how many went.
+ */
+export async function deleteHandledWebhookEvents(db: DbOrTrx, before: Date, limit: number): Promise<number> {
+  const channels = await db.selectFrom('channels').select('id').execute();
+  let deleted = 0;
+  for (const { id } of channels) {
+    const res = await db
+      .deleteFrom('webhook_events')
+      .where(
+        'id',
+        'in',
+        db
+          .selectFrom('webhook_events')
+          .select('id')
+          .where('channel_id', '=', id)
+          .where('received_at', '<', before)
+          .where('status', 'in', ['processed', 'unhandled'])
+          .orderBy('received_at')
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    deleted += Number(res.numDeletedRows);
+  }
+  return deleted;
+}
+
+/** Receipts and edits that waited since before `before` for a message that never came. */
+export async function deleteStalePendingUpdates(db: DbOrTrx, before: Date, limit: number): Promise<number> {
+  const res = await db
+    .deleteFrom('pending_updates')
+    .where(
+      'id',
+      'in',
+      db.selectFrom('pending_updates').select('id').where('created_at', '<', before).orderBy('created_at').limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

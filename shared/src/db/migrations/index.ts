@@ -4,6 +4,7 @@ import * as m002 from './002_ingest';
 import * as m003 from './003_crm';
 import * as m004 from './004_live';
 import * as m005 from './005_money';
+import * as m006 from './006_retention';
 
 // Append one line per migration; names sort in the order they run.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_crm': m003,
   '004_live': m004,
   '005_money': m005,
+  '006_retention': m006,
 };
