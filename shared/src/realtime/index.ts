@@ -15,6 +15,11 @@ export interface Realtime {
   readonly keyPrefix: string;
   log: ReplayLog;
   presence: PresenceStore;
+  /**
+   * True for the first caller of `key` within `ttlMs`, across every process of the hub: lets
+   * one of several workers do a job all of them noticed (e.g. a workspace's metrics push).
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -30,8 +35,15 @@ export interface RealtimeOptions {
 export function createRealtime(opts: RealtimeOptions = {}): Realtime {
   const keyPrefix = opts.keyPrefix ?? 'hub';
   if (!opts.redisUrl) {
+    const claims = new Map<string, number>();
     return {
       kind: 'memory',
+      async claim(key, ttlMs) {
+        const now = Date.now();
+        if ((claims.get(key) ?? 0) > now) return false;
+        claims.set(key, now + ttlMs);
+        return true;
+      },
       keyPrefix,
       log: createMemoryReplayLog({ ...(opts.logSize ? { size: opts.logSize } : {}) }),
       presence: createMemoryPresenceStore(),
@@ -46,6 +58,9 @@ export function createRealtime(opts: RealtimeOptions = {}): Realtime {
     keyPrefix,
     log: createRedisReplayLog({ redis, keyPrefix, ...(opts.logSize ? { size: opts.logSize } : {}) }),
     presence: createRedisPresenceStore({ redis, keyPrefix }),
+    async claim(key, ttlMs) {
+      return (await redis.set(`${keyPrefix}:claim:${key}`, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+    },
     async close() {
       if (redis.status === 'wait' || redis.status === 'end') redis.disconnect();
       else await redis.quit().catch(() => redis.disconnect());

@@ -7,8 +7,9 @@ import type { PresenceStore } from '@hub/shared/realtime';
 // `metrics:updated` for supervisors (the gateway routes it to ws:<ws>:supervisors): when
 // something that moves the figures happens in a workspace, its live figures (last 24 hours of
 // samples) are computed and published — at most once per interval per workspace, trailing, so
-// a burst of events costs one computation. Each worker process publishes what it saw; with
-// several workers a supervisor may get the same snapshot twice, which is harmless.
+// a burst of events costs one computation. Every worker sees every event; with several of
+// them, the one that claims the workspace's interval first (Realtime.claim) computes and
+// publishes, the others skip — one computation and one push per interval, not one per worker.
 
 export interface MetricsPublisherOptions {
   /** At most one publication per workspace per this many ms (default 1000). */
@@ -25,7 +26,15 @@ export class MetricsPublisher {
   private readonly windowMs: number;
 
   constructor(
-    private readonly deps: { db: Db; bus: RealtimeBus; presence: PresenceStore; clock: () => Date; logger: Logger },
+    private readonly deps: {
+      db: Db;
+      bus: RealtimeBus;
+      presence: PresenceStore;
+      clock: () => Date;
+      logger: Logger;
+      /** Shared across processes (rt.realtime.claim); absent: this process always publishes. */
+      claim?: (key: string, ttlMs: number) => Promise<boolean>;
+    },
     opts: MetricsPublisherOptions = {},
   ) {
     this.intervalMs = opts.intervalMs ?? 1000;
@@ -46,6 +55,7 @@ export class MetricsPublisher {
 
   private async publish(workspaceId: string): Promise<void> {
     try {
+      if (this.deps.claim && !(await this.deps.claim(`metrics:${workspaceId}`, this.intervalMs))) return;
       const now = this.deps.clock();
       const figures = await computeLiveMetrics(this.deps.db, this.deps.presence, workspaceId, {
         from: new Date(now.getTime() - this.windowMs),

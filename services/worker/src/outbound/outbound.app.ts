@@ -74,7 +74,17 @@ export function registerOutbound(
   const metrics =
     opts.metrics === false
       ? undefined
-      : new MetricsPublisher({ db, bus: rt.bus, presence: rt.realtime.presence, clock, logger: log }, opts.metrics);
+      : new MetricsPublisher(
+          {
+            db,
+            bus: rt.bus,
+            presence: rt.realtime.presence,
+            clock,
+            logger: log,
+            claim: (key, ttlMs) => rt.realtime.claim(key, ttlMs),
+          },
+          opts.metrics,
+        );
   const subscriber = new LiveSubscriber(
     {
       db,
