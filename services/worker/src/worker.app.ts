@@ -26,6 +26,15 @@ export interface WorkerOptions {
   outbound?: OutboundOptions;
 }
 
+/**
+ * Embedded, PGlite has one connection: a batch holds it for its whole transaction and the
+ * webhook route's raw-log insert (written before each 200) waits behind it, so batches stay
+ * small there. Scaled, batches grow with the backlog.
+ */
+function batchDefaults(rt: Runtime): InboundBatchOptions {
+  return rt.database.kind === 'pglite' ? { maxBatch: 16, maxInFlight: 1 } : { maxBatch: 200, maxInFlight: 2 };
+}
+
 export function platformEndpoints(config: Runtime['config']): PlatformEndpoints {
   return {
     whatsappApiUrl: config.whatsappApiUrl,
