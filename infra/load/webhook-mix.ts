@@ -66,7 +66,7 @@ const WORDS = [
 const LENGTHS = [12, 24, 40, 60, 80, 120, 160, 240, 400, 1000];
 
 /** A small deterministic PRNG (mulberry32) so request i is the same wherever it is built. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -65,7 +65,7 @@ export function buildWorker(rt: Runtime, opts: WorkerOptions = {}): ServiceParts
         clock: rt.clock,
         ...(opts.mediaJobOptions ? { mediaJobOptions: opts.mediaJobOptions } : {}),
       },
-      opts.inboundBatch,
+      opts.inboundBatch ?? batchDefaults(rt),
     ),
     {
       concurrency: opts.inboundConcurrency ?? 400,

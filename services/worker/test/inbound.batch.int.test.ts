@@ -13,6 +13,7 @@ import {
   whatsappStatusWebhook,
   whatsappTextWebhook,
 } from '../../../infra/fake-platforms/fake-inbound';
+import { rng } from '../../../infra/load/webhook-mix';
 import { processWebhookBatch } from '../src/inbound/inbound.batch';
 import type { InboundDeps } from '../src/inbound/inbound.service';
 import { processWebhookJob } from '../src/inbound/inbound.worker';
@@ -43,17 +44,6 @@ interface Workspace {
 
 /** A webhook for whichever workspace: bodies differ only in the workspace's own ids. */
 type Step = { channel: 'wa' | 'fb'; body: (w: Workspace) => string };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function scenario(seed: number, n: number): Step[] {
   const r = rng(seed);

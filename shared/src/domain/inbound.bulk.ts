@@ -1,10 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db';
-import type { WebhookNote } from '../db/tables/ingest.tables';
 import type { Identity } from './contact-identity.repository';
 import type { ConversationRow, MessageRow } from './message.mapper';
-import type { NewMessage } from './message.repository';
-import type { NewWebhookEvent, WebhookEventStatus } from './webhook-event.repository';
 
 // Set-based forms of the inbound worker's per-message statements, so a batch of webhooks costs
 // a handful of round trips instead of a dozen per message. Each one keeps the semantics of its
@@ -55,17 +52,6 @@ export async function findConversationsByPairs(
     join unnest(${pairs.map((p) => p.channelId)}::uuid[], ${pairs.map((p) => p.contactId)}::uuid[]) as t(ch, ct)
       on c.channel_id = t.ch and c.contact_id = t.ct`.execute(db);
   return rows;
-}
-
-/** insertMessageIfNew for many rows: the rows inserted (the others were already there). */
-export async function insertMessagesIfNew(trx: DbOrTrx, rows: NewMessage[]): Promise<MessageRow[]> {
-  if (rows.length === 0) return [];
-  return trx
-    .insertInto('messages')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
-    .returningAll()
-    .execute();
 }
 
 export interface ProviderKey {
@@ -203,40 +189,4 @@ export async function recordMessagesOnConversations(trx: DbOrTrx, touches: Conve
       ) as u(id, last_id, last_at, in_at, out_at, unread, turn_at)
     ) v
     where c.id = v.id`.execute(trx);
-}
-
-/** saveWebhookEvent for many: the raw rows with their outcome, inserted or updated. */
-export async function saveWebhookEvents(
-  db: DbOrTrx,
-  events: {
-    event: NewWebhookEvent;
-    result: { status: WebhookEventStatus; notes: WebhookNote[]; eventCount: number; at: Date };
-  }[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await db
-    .insertInto('webhook_events')
-    .values(
-      events.map(({ event: e, result: r }) => ({
-        id: e.id,
-        workspace_id: e.workspaceId,
-        channel_id: e.channelId,
-        channel_type: e.channelType,
-        body: e.body,
-        received_at: e.receivedAt,
-        status: r.status,
-        notes: JSON.stringify(r.notes),
-        event_count: r.eventCount,
-        processed_at: r.at,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet((eb) => ({
-        status: eb.ref('excluded.status'),
-        notes: eb.ref('excluded.notes'),
-        event_count: eb.ref('excluded.event_count'),
-        processed_at: eb.ref('excluded.processed_at'),
-      })),
-    )
-    .execute();
 }

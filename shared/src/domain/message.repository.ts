@@ -9,13 +9,19 @@ export type NewMessage = Insertable<MessagesTable>;
  * Inserts unless (channel_id, provider_message_id) is already there: the one dedupe point for
  * provider messages. undefined → it was a duplicate.
  */
-export function insertMessageIfNew(trx: DbOrTrx, row: NewMessage): Promise<MessageRow | undefined> {
+export async function insertMessageIfNew(trx: DbOrTrx, row: NewMessage): Promise<MessageRow | undefined> {
+  return (await insertMessagesIfNew(trx, [row]))[0];
+}
+
+/** insertMessageIfNew for many rows: the rows inserted (the others were already there). */
+export async function insertMessagesIfNew(trx: DbOrTrx, rows: NewMessage[]): Promise<MessageRow[]> {
+  if (rows.length === 0) return [];
   return trx
     .insertInto('messages')
-    .values(row)
+    .values(rows)
     .onConflict((oc) => oc.columns(['channel_id', 'provider_message_id']).doNothing())
     .returningAll()
-    .executeTakeFirst();
+    .execute();
 }
 
 /** Outbound messages created by the inbox (no provider id yet). */

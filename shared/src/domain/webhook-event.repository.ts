@@ -30,33 +30,54 @@ export async function insertWebhookEvent(db: DbOrTrx, e: NewWebhookEvent): Promi
     .execute();
 }
 
+export interface WebhookOutcome {
+  status: WebhookEventStatus;
+  notes: WebhookNote[];
+  eventCount: number;
+  at: Date;
+}
+
 /**
  * The raw row with its outcome in one write (insert, or update the row ingest logged): the
  * worker's path when the queue held the payload until now.
  */
-export async function saveWebhookEvent(
+export async function saveWebhookEvent(db: DbOrTrx, e: NewWebhookEvent, result: WebhookOutcome): Promise<void> {
+  await saveWebhookEvents(db, [{ event: e, result }]);
+}
+
+/** saveWebhookEvent for many: the raw rows with their outcome, inserted or updated. */
+export async function saveWebhookEvents(
   db: DbOrTrx,
-  e: NewWebhookEvent,
-  result: { status: WebhookEventStatus; notes: WebhookNote[]; eventCount: number; at: Date },
+  events: {
+    event: NewWebhookEvent;
+    result: WebhookOutcome;
+  }[],
 ): Promise<void> {
-  const outcome = {
-    status: result.status,
-    notes: JSON.stringify(result.notes),
-    event_count: result.eventCount,
-    processed_at: result.at,
-  };
+  if (events.length === 0) return;
   await db
     .insertInto('webhook_events')
-    .values({
-      id: e.id,
-      workspace_id: e.workspaceId,
-      channel_id: e.channelId,
-      channel_type: e.channelType,
-      body: e.body,
-      received_at: e.receivedAt,
-      ...outcome,
-    })
-    .onConflict((oc) => oc.column('id').doUpdateSet(outcome))
+    .values(
+      events.map(({ event: e, result: r }) => ({
+        id: e.id,
+        workspace_id: e.workspaceId,
+        channel_id: e.channelId,
+        channel_type: e.channelType,
+        body: e.body,
+        received_at: e.receivedAt,
+        status: r.status,
+        notes: JSON.stringify(r.notes),
+        event_count: r.eventCount,
+        processed_at: r.at,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        notes: eb.ref('excluded.notes'),
+        event_count: eb.ref('excluded.event_count'),
+        processed_at: eb.ref('excluded.processed_at'),
+      })),
+    )
     .execute();
 }
 

@@ -2,6 +2,7 @@ import { ChannelType } from '@hub/shared/events';
 import { enqueueOutbound, listStrandedQueued, type OutboundJob } from '@hub/shared/domain';
 import type { Db } from '@hub/shared/db';
 import type { Logger } from '@hub/shared/logger';
+import { startPeriodic } from '../periodic';
 import type { Queue } from '@hub/shared/queue';
 
 // Queued sends whose enqueue failed after the commit (queue down), or whose in-process job died
@@ -41,24 +42,11 @@ export function startOutboundSweep(
   clock: () => Date,
   opts: OutboundSweepOptions,
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    running = requeueStrandedSends(db, queue, clock(), opts)
-      .then((n) => {
-        if (n > 0) logger.debug({ count: n }, 'queued sends checked against the outbound queue');
-      })
-      .catch((err: unknown) => logger.warn({ err }, 'outbound sweep failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const n = await requeueStrandedSends(db, queue, clock(), opts);
+      if (n > 0) logger.debug({ count: n }, 'queued sends checked against the outbound queue');
     },
-  };
+    { intervalMs: opts.intervalMs, runNow: false, logger, what: 'outbound sweep' },
+  );
 }

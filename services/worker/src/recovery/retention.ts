@@ -1,6 +1,7 @@
 import { deleteHandledWebhookEvents, deleteStalePendingUpdates } from '@hub/shared/domain';
 import type { Db } from '@hub/shared/db';
 import type { Logger } from '@hub/shared/logger';
+import { startPeriodic } from '../periodic';
 
 // What would otherwise grow forever: raw webhooks already handled (kept `retentionDays` for
 // inspection and replay; 0 keeps them forever) and receipts that waited a week for a message
@@ -40,25 +41,11 @@ export function startRetention(
   clock: () => Date,
   opts: RetentionOptions,
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    running = sweepRetention(db, clock(), opts)
-      .then((n) => {
-        if (n.webhookEvents + n.pendingUpdates > 0) logger.info(n, 'retention: old rows deleted');
-      })
-      .catch((err: unknown) => logger.warn({ err }, 'retention sweep failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const n = await sweepRetention(db, clock(), opts);
+      if (n.webhookEvents + n.pendingUpdates > 0) logger.info(n, 'retention: old rows deleted');
     },
-  };
+    { intervalMs: opts.intervalMs, runNow: true, logger, what: 'retention sweep' },
+  );
 }

@@ -1,6 +1,7 @@
 import { INBOUND_JOB_OPTIONS, listStrandedWebhookEvents, markRequeued, type InboundJobData } from '@hub/shared/domain';
 import type { Db } from '@hub/shared/db';
 import type { Logger } from '@hub/shared/logger';
+import { startPeriodic } from '../periodic';
 import type { Queue } from '@hub/shared/queue';
 
 // Webhooks logged but never processed go back on the queue: in embedded mode the in-process
@@ -52,25 +53,11 @@ export function startRecovery(
   clock: () => Date,
   opts: RecoveryOptions,
 ): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    if (running) return;
-    running = requeueStranded(db, inbound, clock(), opts)
-      .then((n) => {
-        if (n > 0) logger.info({ count: n }, 'stranded webhooks put back on the queue');
-      })
-      .catch((err: unknown) => logger.warn({ err }, 'webhook recovery sweep failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return startPeriodic(
+    async () => {
+      const n = await requeueStranded(db, inbound, clock(), opts);
+      if (n > 0) logger.info({ count: n }, 'stranded webhooks put back on the queue');
     },
-  };
+    { intervalMs: opts.intervalMs, runNow: true, logger, what: 'webhook recovery sweep' },
+  );
 }
