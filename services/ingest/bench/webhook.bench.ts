@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       const worker = buildWorker(rt, { recovery: false });
       return {
         mount: (app) => ingest.mount?.(app),
+        attach: (server) => ingest.attach?.(server),
         close: async () => (await ingest.close?.(), await worker.close?.()),
       };
     },

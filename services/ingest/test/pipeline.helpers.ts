@@ -31,6 +31,7 @@ export function composePipeline(rt: Runtime): ServiceParts {
   });
   return {
     mount: (app) => ingest.mount?.(app),
+    attach: (server) => ingest.attach?.(server),
     async close() {
       await ingest.close?.();
       await worker.close?.();

@@ -38,13 +38,16 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
-    // An idle client killed by the server (restart, failover, a dropped test database) must not
-    // crash the process: the pool discards it and the next query opens a new connection.
+    // A lost connection (server restart or outage, an admin's kill, a test's DROP DATABASE …
+    // WITH (FORCE)) is emitted as an 'error' event, and an 'error' event nobody hears crashes
+    // the process. Two places emit it:
+    // - an idle client's error is re-emitted on the pool, which has already dropped the client
+    //   (the next query connects anew);
     pool.on('error', (err) => opts.onIdleError?.(err));
-    // pg-pool re-emits an idle client's error (server restart, connection terminated by an
-    // admin or a test's DROP DATABASE … WITH (FORCE)) on the pool; unheard, it crashes the
-    // process. The pool has already dropped that client and connects anew on the next query.
-    pool.on('error', () => undefined);
+    // - a checked-out client (a query in flight, a transaction between statements) emits it on
+    //   itself, where pg-pool listens only while the client is idle. Its queries already fail
+    //   with that error, and the pool discards the client when it is released.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     // Fail fast with a clear error when the server is not there.
     await sql`select 1`.execute(db);
