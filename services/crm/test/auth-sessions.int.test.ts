@@ -1,6 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeDrivers } from '@hub/shared/testing';
-import { addUser, call, login, PASSWORD, shiftClock, signUp, startCrm, uniq, type Session } from './crm-test-client';
+import { sessionPolicy } from '../src/auth/session.service';
+import {
+  addUser,
+  call,
+  login,
+  manualClock,
+  PASSWORD,
+  shiftClock,
+  signUp,
+  startCrm,
+  uniq,
+  type Session,
+} from './crm-test-client';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -17,6 +29,19 @@ describeDrivers(
     const refresh = (refreshToken: string) =>
       call<Session>(svc(), 'POST', '/api/v1/auth/refresh', { body: { refreshToken } });
     const me = (token: string) => call(svc(), 'GET', '/api/v1/auth/me', { token });
+    /** The session family an access token belongs to (its `sid` claim). */
+    const familyOf = (accessToken: string): string =>
+      JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()).sid;
+    const liveFamilies = async (userId: string): Promise<string[]> => {
+      const rows = await svc()
+        .rt.database.db.selectFrom('sessions')
+        .select('family_id')
+        .distinct()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      return rows.map((r) => r.family_id);
+    };
 
     describe('login', () => {
       it('returns an access token, a refresh token and the user', async () => {
@@ -52,9 +77,12 @@ describeDrivers(
         expect(second.status).toBe(200);
       });
 
-      it('treats reuse of a rotated token as theft and ends the whole session', async () => {
+      it('treats reuse of a rotated token past the grace window as theft and ends the whole session', async () => {
         const s = await signUp(svc());
+        const clock = manualClock(svc());
+        restore = clock.restore;
         const next = (await refresh(s.refreshToken)).body;
+        clock.advance(sessionPolicy.reuseGraceMs);
         const replay = await refresh(s.refreshToken);
         expect(replay.status).toBe(401);
         expect(replay.body.error.code).toBe('refresh_token_reused');
@@ -63,6 +91,38 @@ describeDrivers(
         expect(after.status).toBe(401);
         expect(after.body.error.code).toBe('session_revoked');
         expect((await me(next.accessToken)).status).toBe(401);
+        expect(await liveFamilies(s.user.id)).toEqual([]);
+      });
+
+      it('lets two tabs refresh with one token at the same moment, in one live session', async () => {
+        const s = await signUp(svc());
+        const [a, b] = await Promise.all([refresh(s.refreshToken), refresh(s.refreshToken)]);
+        expect([a.status, b.status]).toEqual([200, 200]);
+        expect(a.body.refreshToken).not.toBe(b.body.refreshToken);
+        expect((await me(a.body.accessToken)).status).toBe(200);
+        expect((await me(b.body.accessToken)).status).toBe(200);
+        expect(await liveFamilies(s.user.id)).toEqual([familyOf(s.accessToken)]);
+        // Each tab goes on rotating its own token.
+        expect((await refresh(a.body.refreshToken)).status).toBe(200);
+        expect((await refresh(b.body.refreshToken)).status).toBe(200);
+        expect(await liveFamilies(s.user.id)).toEqual([familyOf(s.accessToken)]);
+      });
+
+      it('answers a late tab inside the grace window, then revokes once it has passed', async () => {
+        const s = await signUp(svc());
+        const clock = manualClock(svc());
+        restore = clock.restore;
+        expect((await refresh(s.refreshToken)).status).toBe(200);
+        clock.advance(sessionPolicy.reuseGraceMs - 1_000);
+        const late = await refresh(s.refreshToken);
+        expect(late.status).toBe(200);
+        expect(familyOf(late.body.accessToken)).toBe(familyOf(s.accessToken));
+        // The window runs from the first rotation; a grace answer does not extend it.
+        clock.advance(1_000);
+        const replay = await refresh(s.refreshToken);
+        expect(replay.status).toBe(401);
+        expect(replay.body.error.code).toBe('refresh_token_reused');
+        expect((await me(late.body.accessToken)).status).toBe(401);
       });
 
       it('refuses an unknown token', async () => {

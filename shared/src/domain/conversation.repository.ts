@@ -183,6 +183,14 @@ export interface ConversationFilters {
   channelId?: string | undefined;
   /** A user id, or null for unassigned. */
   assigneeId?: string | null | undefined;
+  /** Conversations carrying this label (exact spelling; the GIN index on `labels`). */
+  label?: string | undefined;
+  /**
+   * Text search: `pattern` (a regex for `~*`) against the contact's name and `digits` against
+   * the phone (both on the contacts' trigram indexes, within `workspaceId`), or `pattern`
+   * against the text of the conversation's messages (per conversation, by the timeline index).
+   */
+  search?: { workspaceId: string; pattern: string; digits: string | null } | undefined;
 }
 
 /** Most recent activity first; cursor = (last_activity_at, id) of the last row of the previous page. */
@@ -197,6 +205,33 @@ export async function listConversationViews(
   if (filters.channelId) q = q.where('conversations.channel_id', '=', filters.channelId);
   if (filters.assigneeId === null) q = q.where('conversations.assignee_id', 'is', null);
   else if (filters.assigneeId) q = q.where('conversations.assignee_id', '=', filters.assigneeId);
+  if (filters.label) q = q.where(sql<boolean>`conversations.labels @> array[${filters.label}]::text[]`);
+  if (filters.search) {
+    const { workspaceId, pattern, digits } = filters.search;
+    q = q.where((eb) =>
+      eb.or([
+        // Not correlated, so PostgreSQL runs it once (a bitmap scan of the trigram indexes).
+        eb(
+          'conversations.contact_id',
+          'in',
+          eb
+            .selectFrom('contacts as sc')
+            .select('sc.id')
+            .where('sc.workspace_id', '=', workspaceId)
+            .where((c) =>
+              c.or([sql<boolean>`sc.name ~* ${pattern}`, ...(digits ? [c('sc.phone', 'like', `%${digits}%`)] : [])]),
+            ),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('messages')
+            .select(sql`1`.as('one'))
+            .whereRef('messages.conversation_id', '=', 'conversations.id')
+            .where(sql<boolean>`messages.text ~* ${pattern}`),
+        ),
+      ]),
+    );
+  }
   if (page.after) {
     const { at, id } = page.after;
     q = q.where(sql<boolean>`(conversations.last_activity_at, conversations.id) < (${at}::timestamptz, ${id}::uuid)`);

@@ -611,6 +611,15 @@ describeDrivers(
       await page.keyboard.press('k');
       await page.getByTestId('thread-title').filter({ hasText: 'Cliente 00001' }).waitFor();
       await shot(page, 'inbox-10k');
+
+      // The search runs on the server: a conversation thousands of rows down, never loaded in
+      // the list, is found (accents and case ignored).
+      expect(await rows.filter({ hasText: 'Cliente 09999' }).count()).toBe(0);
+      await page.getByTestId('inbox-search').fill('CLÍENTE 09999');
+      await rows.filter({ hasText: 'Cliente 09999' }).waitFor();
+      await until(async () => (await rows.count()) === 1, 'only the match listed');
+      await page.getByTestId('inbox-search').fill('');
+      await rows.filter({ hasText: 'Cliente 00001' }).waitFor();
     });
   },
 );

@@ -7,7 +7,14 @@ import { access, type ApiRouter } from '../http/route';
 import { writeAudit } from '../audit/audit.repository';
 import { findUser, findUserByEmail, updateUser, userRowToRecord, userRowToUser } from '../users/user.repository';
 import { createDbLoginThrottle, loginThrottleKeys, type LoginThrottle } from './login-throttle';
-import { endSessionByToken, refreshSession, startSession, type ClientMeta, type LoginBody } from './session.service';
+import {
+  endSessionByToken,
+  refreshSession,
+  sessionPolicy,
+  startSession,
+  type ClientMeta,
+  type LoginBody,
+} from './session.service';
 import { revokeFamily, revokeUserSessions } from './session.repository';
 
 export const LoginBodySchema = z
@@ -98,8 +105,9 @@ export function authRoutes(
     access: access.public,
     summary: 'Swap a refresh token for a new pair (the old one stops working)',
     description:
-      'Reusing an old refresh token ends the whole session (all its tokens). Refused after 24 h without a refresh, ' +
-      'after logout, password change or deactivation.',
+      'Reusing an old refresh token ends the whole session (all its tokens), except within ' +
+      `${sessionPolicy.reuseGraceMs / 1000} s of its first use: two tabs refreshing at once each get a working pair ` +
+      'of the same session. Refused after 24 h without a refresh, after logout, password change or deactivation.',
     tags,
     body: z.object({ refreshToken: z.string().min(1) }).meta({ id: 'Refresh' }),
     response: Session,

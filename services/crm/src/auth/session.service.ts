@@ -16,13 +16,23 @@ import {
 // and a random refresh token stored only as a hash. Each refresh rotates the refresh token;
 // presenting an already-rotated token means a copy exists elsewhere, so the whole family is
 // revoked (OAuth 2.0 Security BCP, "refresh token rotation" with reuse detection).
+// Two tabs of one browser refresh at the same moment with the same token, so a token rotated
+// less than `reuseGraceMs` ago gets a sibling token in the same family instead of a revocation.
 
 export const sessionPolicy = {
   /** No refresh for this long ends the session. */
   idleMs: 24 * 60 * 60_000,
   /** However active, a session family ends after this. */
   absoluteMs: 30 * 24 * 60 * 60_000,
+  /** A rotated token presented again within this long is a racing tab, not a stolen copy. */
+  reuseGraceMs: 30_000,
 };
+
+/** True while a rotated token is still inside the grace window (tabs refreshing together). */
+export function withinReuseGrace(rotatedAt: Date, now: Date): boolean {
+  const age = now.getTime() - rotatedAt.getTime();
+  return age >= 0 && age < sessionPolicy.reuseGraceMs;
+}
 
 export interface ClientMeta {
   userAgent?: string | undefined;
@@ -103,12 +113,15 @@ export async function refreshSession(
       return { ok: false, code } as const;
     };
     if (row.revoked_at) return { ok: false, code: 'session_revoked' };
-    if (row.rotated_at) return refuse('refresh_token_reused', 'reuse');
+    const grace = row.rotated_at !== null && withinReuseGrace(row.rotated_at, now);
+    if (row.rotated_at && !grace) return refuse('refresh_token_reused', 'reuse');
     if (now.getTime() - row.last_used_at.getTime() > sessionPolicy.idleMs) return refuse('session_expired', 'idle');
     if (now.getTime() >= row.expires_at.getTime()) return refuse('session_expired', 'expired');
     const userRow = await findUser(tx, row.user_id);
     if (!userRow || !userRow.active) return refuse('user_inactive', 'deactivated');
-    if (!(await markRotated(tx, row.id, now))) return refuse('refresh_token_reused', 'reuse');
+    // Inside the grace window the token stays rotated at its first use, so the window never
+    // stretches; the sibling issued below is a fresh token of the same family.
+    if (!grace && !(await markRotated(tx, row.id, now))) return refuse('refresh_token_reused', 'reuse');
 
     const next = newSecretToken('rt_');
     await insertSession(tx, {

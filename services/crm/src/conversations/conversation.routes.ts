@@ -37,7 +37,10 @@ export function conversationRoutes(api: ApiRouter, rt: Runtime): void {
     access: access.can('conversations', 'read'),
     summary: 'List conversations, most recent activity first',
     description:
-      'Filters: `status`, `channelId`, `assigneeId` (a user id, or `none` for unassigned). Keyset paging with `cursor`.',
+      'Filters: `status`, `channelId`, `assigneeId` (a user id, or `none` for unassigned), `label` (exact spelling) ' +
+      'and `q` (the contact’s name or phone, or the text of any message of the conversation; case- and ' +
+      'accent-insensitive). Filters combine; an agent finds only conversations they may see. ' +
+      'Keyset paging with `cursor`: pass the same filters with each page.',
     tags,
     query: ListConversationsQuery,
     response: ConversationPage,

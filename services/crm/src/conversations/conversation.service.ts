@@ -23,6 +23,7 @@ import {
 } from '@hub/shared/domain';
 import { AppError, notFound } from '@hub/shared/errors';
 import type { Logger } from '@hub/shared/logger';
+import { conversationSearch } from './conversation-search';
 
 export interface ConversationDeps {
   db: Db;
@@ -37,6 +38,18 @@ export const ListConversationsQuery = z.object({
   channelId: uuid.optional(),
   /** A user id, or "none" for unassigned conversations. */
   assigneeId: z.union([uuid, z.literal('none')]).optional(),
+  q: z.string().trim().min(1).max(100).optional().meta({
+    description:
+      'Search: the contact’s name (case- and accent-insensitive), phone (3 or more digits) or the text of any of the conversation’s messages',
+  }),
+  label: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .regex(/^[^,]*$/, 'no commas')
+    .optional()
+    .meta({ description: 'Only conversations carrying this label (exact spelling)' }),
   cursor: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -94,7 +107,13 @@ export async function listConversations(deps: ConversationDeps, auth: AuthContex
   const rows = await listConversationViews(
     deps.db,
     await visibility(deps.db, auth),
-    { status: q.status, channelId: q.channelId, assigneeId: q.assigneeId === 'none' ? null : q.assigneeId },
+    {
+      status: q.status,
+      channelId: q.channelId,
+      assigneeId: q.assigneeId === 'none' ? null : q.assigneeId,
+      label: q.label,
+      search: q.q ? { workspaceId: auth.workspaceId, ...conversationSearch(q.q) } : undefined,
+    },
     { after: after ? { at: after.at, id: after.key } : undefined, limit: q.limit + 1 },
   );
   const more = rows.length > q.limit;

@@ -49,6 +49,7 @@ export interface ConversationQuery extends Query {
   channelId?: string | undefined;
   assigneeId?: string | undefined;
   q?: string | undefined;
+  label?: string | undefined;
   cursor?: string | undefined;
   limit?: number | undefined;
   contactId?: string | undefined;
@@ -137,7 +138,8 @@ export const channels = {
     request('POST', '/channels', { body, schema: Channel }),
   // No "test the credentials" route on the server: the channels page has no Test button.
   /** The approved WhatsApp templates recorded for this channel. */
-  whatsappTemplates: (id: string) => request('GET', `/channels/${enc(id)}/templates`, { schema: page(WhatsappTemplate) }),
+  whatsappTemplates: (id: string) =>
+    request('GET', `/channels/${enc(id)}/templates`, { schema: page(WhatsappTemplate) }),
 };
 
 export const users = {

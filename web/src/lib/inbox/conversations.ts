@@ -6,11 +6,28 @@ export interface InboxFilter {
   view: InboxView;
   channelId: string;
   status: ConversationStatus | '';
+  /** Searched on the server (name, phone, message text); checked here only for live inserts. */
   q: string;
+  /** Conversations carrying this label (exact spelling), searched on the server too. */
+  label?: string;
 }
 
-/** Whether a conversation belongs in the list under `filter` (for live updates). */
-export function matchesFilter(c: Conversation, f: InboxFilter, meId: string | undefined): boolean {
+/** Lower case without accents, so "José" and "jose" compare equal (as on the server). */
+export function foldText(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/**
+ * Whether a conversation belongs in the list under `filter` (for live updates). With
+ * `searched`, the server already applied `q` and `label` (it also matches message text and
+ * labels the list rows do not carry), so only the other filters are checked here.
+ */
+export function matchesFilter(
+  c: Conversation,
+  f: InboxFilter,
+  meId: string | undefined,
+  opts: { searched?: boolean } = {},
+): boolean {
   switch (f.view) {
     case 'mine':
       if (c.assigneeId !== meId) return false;
@@ -27,9 +44,14 @@ export function matchesFilter(c: Conversation, f: InboxFilter, meId: string | un
   }
   if (f.channelId && c.channel.id !== f.channelId) return false;
   if (f.status && c.status !== f.status) return false;
-  const q = f.q.trim().toLowerCase();
-  if (q && !`${c.contact.name ?? ''} ${c.contact.phone ?? ''}`.toLowerCase().includes(q)) return false;
-  return true;
+  if (opts.searched) return true;
+  const label = f.label?.trim();
+  if (label && !(c.labels ?? []).includes(label)) return false;
+  const q = foldText(f.q.trim());
+  if (!q) return true;
+  const digits = q.replace(/\D/g, '');
+  if (digits.length >= 3 && (c.contact.phone ?? '').includes(digits)) return true;
+  return foldText(`${c.contact.name ?? ''} ${c.contact.phone ?? ''} ${c.lastMessage?.text ?? ''}`).includes(q);
 }
 
 const newerFirst = (a: Conversation, b: Conversation) =>

@@ -84,12 +84,14 @@ export class ThreadState {
   }
 }
 
+const me = () => session.user?.id;
+
 function newKey(): string {
   return crypto.randomUUID();
 }
 
 class InboxStore {
-  filter = $state<InboxFilter>({ view: 'all', channelId: '', status: 'open', q: '' });
+  filter = $state<InboxFilter>({ view: 'all', channelId: '', status: 'open', q: '', label: '' });
   conversations = $state.raw<Conversation[]>([]);
   nextCursor = $state<string | null>(null);
   loading = $state(false);
@@ -166,6 +168,7 @@ class InboxStore {
       channelId: f.channelId || undefined,
       assigneeId: f.view === 'mine' ? session.user?.id : f.view === 'unassigned' ? 'none' : undefined,
       q: f.q.trim() || undefined,
+      label: f.label?.trim() || undefined,
       limit: PAGE,
     };
   }
@@ -177,8 +180,8 @@ class InboxStore {
     try {
       const page = await api.conversations.list(this.#query());
       if (gen !== this.#generation) return;
-      // The server may not know every filter yet: what it returns is still filtered here.
-      this.conversations = page.items.filter((c) => matchesFilter(c, this.filter, session.user?.id));
+      // The server applied every filter; a live event may have changed a row since.
+      this.conversations = page.items.filter((c) => matchesFilter(c, this.filter, me(), { searched: true }));
       this.nextCursor = page.nextCursor;
       // Opened from a link before the list came: it is being read now.
       const open = this.selectedId ? this.byId.get(this.selectedId) : undefined;
@@ -204,7 +207,7 @@ class InboxStore {
       if (gen !== this.#generation) return;
       this.conversations = appendPage(
         this.conversations,
-        page.items.filter((c) => matchesFilter(c, this.filter, session.user?.id)),
+        page.items.filter((c) => matchesFilter(c, this.filter, me(), { searched: true })),
       );
       this.nextCursor = page.nextCursor;
     } catch (err) {
@@ -255,7 +258,8 @@ class InboxStore {
   }
 
   #patch(c: Conversation): void {
-    const keep = matchesFilter(c, this.filter, session.user?.id);
+    // A listed row was found by the server's search (maybe by message text): keep trusting it.
+    const keep = matchesFilter(c, this.filter, me(), { searched: this.byId.has(c.id) });
     this.conversations = upsertConversation(this.conversations, c, keep);
     if (c.id === this.selectedId) this.#selectedSnapshot = c;
   }
