@@ -92,6 +92,15 @@ export async function setIdentitiesReachable(
   return Number(res.numUpdatedRows);
 }
 
+/**
+ * The advisory-lock keys claimContact takes for a sender. A transaction claiming several
+ * senders takes all of them first, in one sorted set (lockKeys), so two such transactions
+ * never wait on each other in a cycle.
+ */
+export function identityLockKeys(workspaceId: string, sender: Sender): string[] {
+  return expandIdentities(sender.identities).map((i) => `contact-identity|${workspaceId}|${i.kind}|${i.value}`);
+}
+
 export interface ClaimedContact {
   contactId: string;
   created: boolean;
@@ -109,7 +118,7 @@ export interface ClaimedContact {
  */
 export async function claimContact(trx: DbOrTrx, workspaceId: string, sender: Sender): Promise<ClaimedContact> {
   const identities = expandIdentities(sender.identities);
-  const keys = identities.map((i) => `contact-identity|${workspaceId}|${i.kind}|${i.value}`).sort();
+  const keys = identityLockKeys(workspaceId, sender).sort();
   for (const k of keys) await lockKey(trx, k);
 
   const known = await findIdentityRows(trx, workspaceId, identities);

@@ -6,6 +6,7 @@ import {
   findConversationsByPairs,
   findIdentityOwners,
   findMessagesByProviderIds,
+  identityLockKeys,
   insertMessagesIfNew,
   insertPendingReceipts,
   lockKeys,
@@ -87,6 +88,13 @@ export async function processWebhookBatch(deps: InboundDeps, jobs: WebhookJob[])
     );
     const outcomes = await storeKnownSenders(trx, flat);
     await storeReceipts(trx, flat, outcomes);
+    // The rest claims contacts one at a time: their identity locks first, all at once, sorted.
+    await lockKeys(
+      trx,
+      flat.flatMap((f, i) =>
+        !outcomes[i] && f.event.kind === 'message' ? identityLockKeys(f.target.workspaceId, f.event.contact) : [],
+      ),
+    );
     for (let i = 0; i < flat.length; i++) {
       if (!outcomes[i]) outcomes[i] = await handleEvent(trx, flat[i]!.target, flat[i]!.event);
     }
