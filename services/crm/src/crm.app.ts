@@ -40,7 +40,7 @@ export async function buildCrm(rt: Runtime): Promise<ServiceParts> {
   workspaceRoutes(v1, rt);
   userRoutes(v1);
   apiTokenRoutes(v1);
-  contactRoutes(v1);
+  contactRoutes(v1, rt);
   leadRoutes(v1);
   funnelRoutes(v1);
   auditRoutes(v1);

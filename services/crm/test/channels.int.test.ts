@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { describeDrivers } from '@hub/shared/testing';
 import { whatsappTextWebhook } from '../../../infra/fake-platforms';
 import { call, team, type Team } from './crm-test-client';
@@ -116,6 +116,71 @@ describeDrivers('channels API', startInbox, (hub) => {
     expect(failed.body.error.code).toBe('telegram_register_failed');
     const list = await call(hub(), 'GET', '/api/v1/channels', as(t.admin));
     expect(list.body.items.map((c: { name: string }) => c.name)).not.toContain('Bot 2');
+  });
+
+  describe('deleting a Telegram channel', () => {
+    const newBot = () => `${Math.floor(1e8 + Math.random() * 9e8)}:AAH-${randomUUID().slice(0, 8)}`;
+    const deleteWebhookCalls = (botToken: string) =>
+      hub().fake.requests.filter(
+        (r) => r.platform === 'telegram' && r.action === 'deleteWebhook' && r.token === botToken,
+      );
+    const connect = async (owner: Team, botToken: string, name = 'Bot') => {
+      const res = await call(hub(), 'POST', '/api/v1/channels', {
+        ...as(owner.admin),
+        body: { type: 'telegram', name, config: { botToken, secretToken: 'tg_secret' } },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+
+    it('removes the bot’s webhook at Telegram: one deleteWebhook with that bot’s token', async () => {
+      const botToken = newBot();
+      const id = await connect(t, botToken);
+      expect(hub().fake.telegramWebhooks.has(botToken)).toBe(true);
+      expect((await call(hub(), 'DELETE', `/api/v1/channels/${id}`, as(t.admin))).status).toBe(204);
+      const calls = deleteWebhookCalls(botToken);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ method: 'POST', path: `/bot${botToken}/deleteWebhook`, status: 200 });
+      expect(hub().fake.telegramWebhooks.has(botToken)).toBe(false);
+      expect((await call(hub(), 'GET', `/api/v1/channels/${id}`, as(t.admin))).status).toBe(404);
+    });
+
+    it('still deletes the channel (204) when Telegram answers 500', async () => {
+      const botToken = newBot();
+      const id = await connect(t, botToken);
+      hub().fake.failNext('telegram', 1, { status: 500 }, 'any');
+      expect((await call(hub(), 'DELETE', `/api/v1/channels/${id}`, as(t.admin))).status).toBe(204);
+      expect(deleteWebhookCalls(botToken).map((r) => r.status)).toEqual([500]);
+      expect((await call(hub(), 'GET', `/api/v1/channels/${id}`, as(t.admin))).status).toBe(404);
+      const list = await call(hub(), 'GET', '/api/v1/channels', as(t.admin));
+      expect(list.body.items.map((c: { id: string }) => c.id)).not.toContain(id);
+    });
+
+    it('leaves the webhook alone while another workspace still has the bot as a channel', async () => {
+      const botToken = newBot();
+      const mine = await connect(t, botToken);
+      const theirs = await connect(other, botToken);
+      expect((await call(hub(), 'DELETE', `/api/v1/channels/${mine}`, as(t.admin))).status).toBe(204);
+      expect(deleteWebhookCalls(botToken)).toHaveLength(0);
+      expect((await call(hub(), 'DELETE', `/api/v1/channels/${theirs}`, as(other.admin))).status).toBe(204);
+      expect(deleteWebhookCalls(botToken)).toHaveLength(1);
+    });
+
+    it('removes the old bot’s webhook when a channel is switched to another bot', async () => {
+      const oldBot = newBot();
+      const newer = newBot();
+      const id = await connect(t, oldBot);
+      const patched = await call(hub(), 'PATCH', `/api/v1/channels/${id}`, {
+        ...as(t.admin),
+        body: { config: { botToken: newer } },
+      });
+      expect(patched.status).toBe(200);
+      expect(deleteWebhookCalls(oldBot)).toHaveLength(1);
+      expect(deleteWebhookCalls(newer)).toHaveLength(0);
+      expect(hub().fake.telegramWebhooks.get(newer)).toMatchObject({
+        url: `${PUBLIC_URL}/webhooks/telegram/${id}`,
+      });
+    });
   });
 
   it('hides another workspace’s channel behind 404', async () => {

@@ -110,6 +110,8 @@ export interface ChannelAdapter<C extends ChannelCredentials = ChannelCredential
   send(credentials: C, endpoints: PlatformEndpoints, req: OutboundRequest): Promise<SendResult>;
   /** Called after a channel is created (Telegram setWebhook). */
   register?(credentials: C, endpoints: PlatformEndpoints, webhookUrl: string): Promise<void>;
+  /** Called after a channel is deleted, undoing `register` (Telegram deleteWebhook). */
+  unregister?(credentials: C, endpoints: PlatformEndpoints): Promise<void>;
   /** Telegram: acknowledge a button tap (MessageEvent.details.callbackQueryId) so the client's spinner stops. */
   answerCallbackQuery?(credentials: C, endpoints: PlatformEndpoints, callbackQueryId: string): Promise<void>;
 }

@@ -79,7 +79,8 @@ export function channelRoutes(api: ApiRouter, rt: Runtime): void {
     method: 'patch',
     path: '/channels/:id',
     access: access.can('channels', 'update'),
-    summary: 'Rename, or change some credentials (merged with the stored ones; Telegram re-registers its webhook)',
+    summary:
+      'Rename, or change some credentials (merged with the stored ones; Telegram re-registers its webhook, and removes the old bot’s when the bot changes)',
     tags,
     body: UpdateChannelBody,
     response: ChannelView,
@@ -92,6 +93,9 @@ export function channelRoutes(api: ApiRouter, rt: Runtime): void {
     path: '/channels/:id',
     access: access.can('channels', 'delete'),
     summary: 'Disconnect a channel (soft: its conversations and messages stay)',
+    description:
+      'A Telegram bot’s webhook is removed at Telegram (deleteWebhook) unless another channel still uses the bot. ' +
+      'That call is best effort: a Telegram failure is logged and the channel is deleted anyway (204).',
     tags,
     status: 204,
     handler: (c) => deleteChannel(deps, c.auth, c.params.id!),

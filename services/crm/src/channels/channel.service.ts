@@ -7,6 +7,7 @@ import {
   configSchemaFor,
   findChannel,
   findChannelByExternalId,
+  findChannelsByExternalId,
   insertChannel,
   listChannels,
   openCredentials,
@@ -178,12 +179,36 @@ export async function updateChannelSettings(
   }
   if (!updated) throw notFound('channel');
   await announce(deps, auth.workspaceId, id);
+  // Another bot now: the old one would keep posting here with the same secret token.
+  if (externalId !== undefined && externalId !== row.external_id) await unregister(deps, row);
   return channelRowToView(updated, deps.publicUrl);
 }
 
+/**
+ * Best effort, after the change: undoes `register` (Telegram deleteWebhook) for a bot no live
+ * channel uses any more. A platform failure is logged; it never undoes or blocks the change.
+ */
+async function unregister(deps: ChannelDeps, row: ChannelRow): Promise<void> {
+  const type = ChannelType.parse(row.type);
+  const adapter = adapterFor(type);
+  if (!adapter.unregister) return;
+  try {
+    // The same bot may be a channel of another workspace: its webhook is that channel's now.
+    if ((await findChannelsByExternalId(deps.db, type, row.external_id)).length > 0) return;
+    await adapter.unregister(openCredentials(deps.key, row) as never, deps.endpoints);
+  } catch (err) {
+    deps.logger.warn(
+      { err, type, channelId: row.id },
+      'webhook removal at the platform failed; the channel is gone anyway',
+    );
+  }
+}
+
 export async function deleteChannel(deps: ChannelDeps, auth: AuthContext, id: string): Promise<void> {
-  if (!(await softDeleteChannel(deps.db, auth.workspaceId, id))) throw notFound('channel');
+  const row = await findChannel(deps.db, auth.workspaceId, id);
+  if (!row || !(await softDeleteChannel(deps.db, auth.workspaceId, id))) throw notFound('channel');
   await announce(deps, auth.workspaceId, id);
+  await unregister(deps, row);
 }
 
 // Webhook and worker processes cache decrypted channels: tell them (their TTL covers a miss).

@@ -1,9 +1,14 @@
+import type { Runtime } from '@hub/shared/runtime';
 import { access, type ApiRouter } from '../http/route';
 import { crudRoutes } from '../http/crud';
 import { Contact, ContactFilters, ContactLookup, ContactMerge, ContactPatch, NewContact } from './contact.schemas';
-import { contactService } from './contact.service';
+import { contactService, type MergeLive } from './contact.service';
 
-export function contactRoutes(api: ApiRouter): void {
+/** With `rt`, a merge tells the inboxes about the conversations it moved or folded. */
+export function contactRoutes(api: ApiRouter, rt?: Pick<Runtime, 'database' | 'bus' | 'logger'>): void {
+  const live: MergeLive | undefined = rt
+    ? { db: rt.database.db, bus: rt.bus, logger: rt.logger.child({ module: 'contacts' }) }
+    : undefined;
   const tags = ['Contacts'];
   // Before the CRUD routes: /contacts/lookup is not an :id.
   api.route({
@@ -22,10 +27,12 @@ export function contactRoutes(api: ApiRouter): void {
     path: '/contacts/:id/merge',
     access: access.can('contacts', 'update'),
     summary: 'Merge another contact into this one (identities, conversations and leads move; the other is deleted)',
+    description:
+      'Conversations are one per channel × contact: where both contacts have one on the same channel, the other one is folded into the kept one (its messages, lead and reporting samples move; counts and last message are recomputed) and removed.',
     tags,
     body: ContactMerge,
     response: Contact,
-    handler: (c) => contactService.merge(c, c.params.id!, c.body.otherId),
+    handler: (c) => contactService.merge(c, c.params.id!, c.body.otherId, live),
   });
   crudRoutes(api, {
     path: '/contacts',

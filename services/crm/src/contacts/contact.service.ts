@@ -1,4 +1,13 @@
 import type { WorkspaceScope } from '@hub/shared/auth';
+import type { RealtimeBus } from '@hub/shared/bus';
+import type { Db } from '@hub/shared/db';
+import {
+  conversationEvent,
+  conversationRowToConversation,
+  loadConversationViews,
+  publishAll,
+} from '@hub/shared/domain';
+import type { Logger } from '@hub/shared/logger';
 import { AppError, notFound } from '@hub/shared/errors';
 import type { z } from 'zod';
 import { writeAudit } from '../audit/audit.repository';
@@ -19,6 +28,7 @@ import {
   type ContactRow,
   type ContactValues,
 } from './contact.repository';
+import { moveConversations, moveIdentities, moveLeads, type MovedConversations } from './contact-merge.repository';
 import type { ContactPatch, NewContact } from './contact.schemas';
 import { normalizePhone } from './phone';
 
@@ -60,6 +70,37 @@ async function guardPhone<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (isUniqueViolation(err, 'contacts_phone_key')) throw phoneTaken();
     throw err;
+  }
+}
+
+/** What a merge needs to tell the inboxes (absent: nothing is published). */
+export interface MergeLive {
+  db: Db;
+  bus: RealtimeBus;
+  logger: Logger;
+}
+
+/**
+ * After the commit: every conversation now on the kept contact shows its new contact, and a
+ * folded survivor its new counts and last message. The removed conversation has no event of its
+ * own (the contract has none); the survivor's `conversation:updated` stands for it.
+ */
+async function publishMovedConversations(live: MergeLive, workspaceId: string, c: MovedConversations): Promise<void> {
+  const ids = [...c.moved, ...c.folded.map((f) => f.keptId)];
+  if (ids.length === 0) return;
+  try {
+    const views = await loadConversationViews(live.db, ids);
+    await publishAll(
+      live.bus,
+      ids.flatMap((cid) => {
+        const view = views.get(cid);
+        return view
+          ? [conversationEvent('conversation:updated', workspaceId, conversationRowToConversation(view))]
+          : [];
+      }),
+    );
+  } catch (err) {
+    live.logger.warn({ err, conversations: ids }, 'realtime publish after a contact merge failed');
   }
 }
 
@@ -150,47 +191,26 @@ export const contactService = {
    * Folds `otherId` into `id`: its channel identities, conversations and leads move over, empty
    * fields are filled from it, tags are joined, and it is soft-deleted. One transaction.
    */
-  merge(ctx: CrudContext, id: string, otherId: string): Promise<ContactRecord> {
+  async merge(ctx: CrudContext, id: string, otherId: string, live?: MergeLive): Promise<ContactRecord> {
     if (id === otherId) {
       throw new AppError('validation_failed', 'validation_failed', 'invalid otherId', [
         { field: 'otherId', message: 'a contact cannot be merged into itself' },
       ]);
     }
-    return guardPhone(() =>
+    const outcome = await guardPhone(() =>
       ctx.scope.transaction(async (tx) => {
         const keepRow = await mustFind(tx, id);
         const otherRow = await mustFind(tx, otherId);
         const before = await recordOf(tx, keepRow);
         const otherBefore = await recordOf(tx, otherRow);
 
+        const identities = await moveIdentities(tx, otherId, id);
+        const conversations = await moveConversations(tx, otherId, id, ctx.now);
+        const leads = await moveLeads(tx, otherId, id, ctx.now);
         const moved = {
-          identities: Number(
-            (
-              await tx
-                .updateTable('contact_identities')
-                .set({ contact_id: id })
-                .where('contact_identities.contact_id', '=', otherId)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ),
-          conversations: Number(
-            (
-              await tx
-                .updateTable('conversations')
-                .set({ contact_id: id })
-                .where('conversations.contact_id', '=', otherId)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ),
-          leads: Number(
-            (
-              await tx
-                .updateTable('leads')
-                .set({ contact_id: id, updated_at: ctx.now })
-                .where('leads.contact_id', '=', otherId)
-                .executeTakeFirst()
-            ).numUpdatedRows,
-          ),
+          identities,
+          conversations: conversations.moved.length + conversations.folded.length,
+          leads,
         };
         // The other goes first, so its phone is free for the kept contact (unique among live rows).
         await updateContact(tx, otherId, { deleted_at: ctx.now }, ctx.now);
@@ -210,8 +230,16 @@ export const contactService = {
           recordId: id,
           action: 'merge',
           before,
-          after: { ...after, mergedFrom: otherId, moved },
+          after: { ...after, mergedFrom: otherId, moved, foldedConversations: conversations.folded },
         });
+        for (const f of conversations.folded) {
+          await writeAudit(tx, {
+            table: 'conversations',
+            recordId: f.removedId,
+            action: 'delete',
+            after: { mergedInto: f.keptId, contactMerge: { keptContactId: id, otherContactId: otherId }, ...f },
+          });
+        }
         await writeAudit(tx, {
           table: 'contacts',
           recordId: otherId,
@@ -219,8 +247,10 @@ export const contactService = {
           before: otherBefore,
           after: { mergedInto: id },
         });
-        return after;
+        return { record: after, conversations };
       }),
     );
+    if (live) await publishMovedConversations(live, ctx.auth.workspaceId, outcome.conversations);
+    return outcome.record;
   },
 };

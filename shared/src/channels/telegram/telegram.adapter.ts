@@ -1,7 +1,7 @@
 import type { ChannelAdapter, TelegramCredentials } from '../channel.port';
 import { fetchTelegramMedia } from './telegram.media';
 import { normalizeTelegram } from './telegram.normalize';
-import { answerTelegramCallbackQuery, registerTelegramWebhook } from './telegram.register';
+import { answerTelegramCallbackQuery, deleteTelegramWebhook, registerTelegramWebhook } from './telegram.register';
 import { sendTelegram } from './telegram.send';
 import { verifyTelegramWebhook } from './telegram.verify';
 
@@ -14,5 +14,6 @@ export const telegramAdapter = {
   fetchMedia: fetchTelegramMedia,
   send: sendTelegram,
   register: registerTelegramWebhook,
+  unregister: deleteTelegramWebhook,
   answerCallbackQuery: answerTelegramCallbackQuery,
 } satisfies ChannelAdapter<TelegramCredentials>;

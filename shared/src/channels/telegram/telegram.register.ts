@@ -17,6 +17,17 @@ export async function registerTelegramWebhook(
   });
 }
 
+/**
+ * Undoes setWebhook when the channel goes, so Telegram stops posting (and retrying) updates
+ * to a URL that now answers 404. https://core.telegram.org/bots/api#deletewebhook
+ */
+export async function deleteTelegramWebhook(
+  credentials: TelegramCredentials,
+  endpoints: PlatformEndpoints,
+): Promise<void> {
+  await callTelegram(credentials, endpoints, 'deleteWebhook', {});
+}
+
 /** Stops the button's loading spinner on the user's side. https://core.telegram.org/bots/api#answercallbackquery */
 export async function answerTelegramCallbackQuery(
   credentials: TelegramCredentials,
