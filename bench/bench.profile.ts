@@ -66,7 +66,7 @@ export const QUICK: Profile = {
     ioEmits: 5,
     aofAlways: false,
   },
-  ack: { durationMs: 2_000, maxRequests: 2_000, concurrency: 64, at1000Ms: 1_000 },
+  ack: { durationMs: 3_000, maxRequests: 8_000, concurrency: 64, at1000Ms: 1_500 },
   steps: { rates: [100, 500, 1000, 2000], durationMs: 1_500, settleMs: 30_000 },
   sustained: { holdMs: 5_000, attempts: 2, p99LimitMs: 250 },
   backlog: { jobs: 1_200, liveRate: 50 },
