@@ -38,7 +38,7 @@ export async function buildCrm(rt: Runtime): Promise<ServiceParts> {
   });
   authRoutes(v1, rt);
   workspaceRoutes(v1, rt);
-  userRoutes(v1);
+  userRoutes(v1, rt);
   apiTokenRoutes(v1);
   contactRoutes(v1, rt);
   leadRoutes(v1);

@@ -16,6 +16,7 @@ import {
   PresenceSet,
   PresenceStatus,
   RealtimeEnvelopeSchema,
+  SessionRevokedPayload,
   SyncRequest,
   type Ack,
   type AckError,
@@ -24,11 +25,13 @@ import {
 import type { Runtime } from '@hub/shared/runtime';
 import type { ServiceParts } from '@hub/shared/service';
 import { authenticateToken } from './gateway.auth';
+import { findSocketUser } from './gateway.repository';
 import { attachLiveHandlers } from './message-send.handler';
 import { PresenceTracker } from './presence.tracker';
 import { presenceRoutes } from './presence.routes';
 import { RealtimeDelivery } from './realtime.delivery';
 import { rooms, socketRooms, socketSees } from './rooms';
+import { SessionRevocation } from './session.revocation';
 import type { GatewayServer, GatewaySocket } from './socket.types';
 import { TypingRelay } from './typing.relay';
 
@@ -70,6 +73,7 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
   let detachLive: (() => void) | undefined;
   const probes = new Set<string>();
   let closing = false;
+  const revocation = new SessionRevocation(() => io, logger);
 
   const onBus = (msg: BusMessage) => {
     if (!io || !delivery) return;
@@ -93,6 +97,12 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
         if (p.success) io.local.to(rooms.workspace(msg.workspaceId)).emit('presence', p.data);
         return;
       }
+      case 'session:revoked': {
+        const p = SessionRevokedPayload.safeParse(msg.payload);
+        if (p.success) revocation.revoke(msg.workspaceId, p.data);
+        else logger.warn({ issues: p.error.issues }, 'dropped a malformed session:revoked');
+        return;
+      }
       case PROBE:
         probes.delete((msg.payload as { id?: string }).id ?? '');
         return;
@@ -114,7 +124,7 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
   };
 
   const onConnection = (socket: GatewaySocket) => {
-    if (closing || !delivery) {
+    if (closing || !delivery || revocation.endedDuringHandshake(socket)) {
       socket.disconnect(true);
       return;
     }
@@ -146,6 +156,11 @@ export function buildGateway(rt: Runtime, opts: GatewayOptions = {}): ServicePar
 
     delivery
       .run(ws, async (st) => {
+        // Recovery skips the handshake check: the session may have ended while away.
+        if (socket.recovered && !(await findSocketUser(db, d.auth))) {
+          socket.disconnect(true);
+          return;
+        }
         if (replay) await delivery!.replay(socket, lastSeq, st.lastEmitted);
         if (!socket.connected) return;
         await socket.join(socketRooms(d));

@@ -14,6 +14,7 @@ import type { Conversation, Message } from '../domain/message.mapper';
 //     payload: { conversation: Conversation }, meta?: RealtimeMeta }
 //   { type: 'metrics:updated', workspaceId, payload: <the metrics figures> }   (supervisors)
 //   { type: 'presence:changed', workspaceId, payload: { userId, status } }      (gateway only)
+//   { type: 'session:revoked', workspaceId, payload: { userId, sessionIds } }   (gateway only)
 //
 // The four domain types are SEQUENCED: the runtime's bus (sequenced-bus.ts) gives each one the
 // next per-workspace `seq`, keeps it in the replay log and only then publishes it, so every
@@ -70,6 +71,18 @@ export const NotificationPayload = z.object({
 });
 export type NotificationPayload = z.infer<typeof NotificationPayload>;
 
+/**
+ * Bus `session:revoked` (internal, unsequenced, never a socket event): the CRM ended sessions
+ * (logout, refresh-token reuse, deactivation, password change/reset); the gateway closes the
+ * matching sockets. `sessionIds` are session family ids (the access token's `sid`); 'all'
+ * closes every socket of the user, tokens without a session id included.
+ */
+export const SessionRevokedPayload = z.object({
+  userId: z.string().min(1),
+  sessionIds: z.union([z.literal('all'), z.array(z.string().min(1))]),
+});
+export type SessionRevokedPayload = z.infer<typeof SessionRevokedPayload>;
+
 /** The metrics colleague owns the shape; the gateway only routes it to supervisors. */
 export type MetricsPayload = Record<string, unknown>;
 
@@ -88,7 +101,8 @@ export type RealtimeBusMessage =
       meta?: RealtimeMeta;
     }
   | { type: 'metrics:updated'; workspaceId: string; payload: MetricsPayload }
-  | { type: 'presence:changed'; workspaceId: string; payload: PresencePayload };
+  | { type: 'presence:changed'; workspaceId: string; payload: PresencePayload }
+  | { type: 'session:revoked'; workspaceId: string; payload: SessionRevokedPayload };
 
 export type SequencedBusMessage = Extract<RealtimeBusMessage, { type: SequencedType }>;
 

@@ -16,6 +16,7 @@ import {
   type LoginBody,
 } from './session.service';
 import { revokeFamily, revokeUserSessions } from './session.repository';
+import { sessionRevocations } from './session.publisher';
 
 export const LoginBodySchema = z
   .object({ email: z.string().min(1), password: z.string().min(1) })
@@ -57,6 +58,7 @@ export function authRoutes(
   const { db } = rt.database;
   const secret = rt.config.jwtSecret;
   const tags = ['Auth'];
+  const revoked = sessionRevocations(rt);
 
   api.route({
     method: 'post',
@@ -111,7 +113,7 @@ export function authRoutes(
     tags,
     body: z.object({ refreshToken: z.string().min(1) }).meta({ id: 'Refresh' }),
     response: Session,
-    handler: ({ req, body, now }) => refreshSession(db, secret, body.refreshToken, clientMeta(req), now),
+    handler: ({ req, body, now }) => refreshSession(db, secret, body.refreshToken, clientMeta(req), now, revoked),
   });
 
   api.route({
@@ -137,8 +139,14 @@ export function authRoutes(
           { field: 'refreshToken', message: 'give the refresh token or an access token of the session' },
         ]);
       }
-      if (body.refreshToken) await endSessionByToken(db, body.refreshToken, now);
-      if (bearer?.sessionId) await revokeFamily(scoped(db, bearer), bearer.sessionId, now, 'logout');
+      if (body.refreshToken) {
+        const ended = await endSessionByToken(db, body.refreshToken, now);
+        if (ended) await revoked({ ...ended, sessionIds: [ended.familyId] });
+      }
+      if (bearer?.sessionId) {
+        await revokeFamily(scoped(db, bearer), bearer.sessionId, now, 'logout');
+        await revoked({ workspaceId: bearer.workspaceId, userId: bearer.userId, sessionIds: [bearer.sessionId] });
+      }
     },
   });
 
@@ -182,11 +190,14 @@ export function authRoutes(
         ]);
       }
       const hash = await hashPassword(body.newPassword);
-      await scope.transaction(async (tx) => {
+      const ended = await scope.transaction(async (tx) => {
         await updateUser(tx, row.id, { password_hash: hash }, now);
-        await revokeUserSessions(tx, row.id, now, 'password_changed', auth.sessionId);
+        const families = await revokeUserSessions(tx, row.id, now, 'password_changed', auth.sessionId);
         await writeAudit(tx, { table: 'users', recordId: row.id, action: 'password_change' });
+        return families;
       });
+      // The other sessions only: this device keeps its session and its sockets.
+      await revoked({ workspaceId: auth.workspaceId, userId: row.id, sessionIds: ended });
     },
   });
 }

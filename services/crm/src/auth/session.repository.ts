@@ -57,21 +57,25 @@ export async function revokeFamily(
     .execute();
 }
 
-/** Ends every session of a user, but the one in `keepFamilyId` (password change from a device). */
+/**
+ * Ends every session of a user, but the one in `keepFamilyId` (password change from a device).
+ * Answers the session family ids it ended.
+ */
 export async function revokeUserSessions(
   scope: WorkspaceScope,
   userId: string,
   now: Date,
   reason: RevokeReason,
   keepFamilyId?: string,
-): Promise<void> {
+): Promise<string[]> {
   let q = scope
     .updateTable('sessions')
     .set({ revoked_at: now, revoked_reason: reason })
     .where('sessions.user_id', '=', userId)
     .where('sessions.revoked_at', 'is', null);
   if (keepFamilyId) q = q.where('sessions.family_id', '!=', keepFamilyId);
-  await q.execute();
+  const rows = await q.returning('sessions.family_id').execute();
+  return [...new Set(rows.map((r) => r.family_id))];
 }
 
 /**

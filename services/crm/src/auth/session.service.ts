@@ -11,6 +11,7 @@ import {
   revokeFamily,
   type RevokeReason,
 } from './session.repository';
+import type { SessionRevocations } from './session.publisher';
 
 // Sessions: a login returns a short-lived access JWT (15 min, carries the session family id)
 // and a random refresh token stored only as a hash. Each refresh rotates the refresh token;
@@ -86,6 +87,8 @@ type RefreshOutcome =
   | {
       ok: false;
       code: 'invalid_refresh_token' | 'session_revoked' | 'refresh_token_reused' | 'session_expired' | 'user_inactive';
+      /** The family this refusal ended (announced after the commit). */
+      ended?: { workspaceId: string; userId: string; familyId: string };
     };
 
 const refusals = {
@@ -96,13 +99,17 @@ const refusals = {
   user_inactive: 'this account is deactivated',
 } as const;
 
-/** Swaps a refresh token for a new pair. Refusals that revoke commit before the 401. */
+/**
+ * Swaps a refresh token for a new pair. Refusals that revoke commit (and are announced to
+ * `revoked`) before the 401.
+ */
 export async function refreshSession(
   db: Db,
   secret: string,
   refreshToken: string,
   meta: ClientMeta,
   now: Date,
+  revoked?: SessionRevocations,
 ): Promise<LoginBody> {
   const outcome = await db.transaction().execute(async (trx): Promise<RefreshOutcome> => {
     const row = await findSessionByHashForUpdate(trx, hashSecretToken(refreshToken));
@@ -110,7 +117,8 @@ export async function refreshSession(
     const tx = systemScope(trx, row.workspace_id);
     const refuse = async (code: Exclude<RefreshOutcome, { ok: true }>['code'], reason: RevokeReason) => {
       await revokeFamily(tx, row.family_id, now, reason);
-      return { ok: false, code } as const;
+      const ended = { workspaceId: row.workspace_id, userId: row.user_id, familyId: row.family_id };
+      return { ok: false, code, ended } as const;
     };
     if (row.revoked_at) return { ok: false, code: 'session_revoked' };
     const grace = row.rotated_at !== null && withinReuseGrace(row.rotated_at, now);
@@ -136,7 +144,11 @@ export async function refreshSession(
     });
     return { ok: true, body: loginBody(secret, userRowToUser(userRow), row.family_id, next, now) };
   });
-  if (!outcome.ok) throw new AppError('unauthorized', outcome.code, refusals[outcome.code]);
+  if (!outcome.ok) {
+    const ended = outcome.ended;
+    if (ended && revoked) await revoked({ ...ended, sessionIds: [ended.familyId] });
+    throw new AppError('unauthorized', outcome.code, refusals[outcome.code]);
+  }
   return outcome.body;
 }
 
@@ -145,11 +157,11 @@ export async function endSessionByToken(
   db: Db,
   refreshToken: string,
   now: Date,
-): Promise<{ userId: string; workspaceId: string } | undefined> {
+): Promise<{ userId: string; workspaceId: string; familyId: string } | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await findSessionByHashForUpdate(trx, hashSecretToken(refreshToken));
     if (!row) return undefined;
     await revokeFamily(systemScope(trx, row.workspace_id), row.family_id, now, 'logout');
-    return { userId: row.user_id, workspaceId: row.workspace_id };
+    return { userId: row.user_id, workspaceId: row.workspace_id, familyId: row.family_id };
   });
 }

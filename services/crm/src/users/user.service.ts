@@ -3,6 +3,7 @@ import { AppError, notFound } from '@hub/shared/errors';
 import { z } from 'zod';
 import { writeAudit } from '../audit/audit.repository';
 import { revokeUserSessions } from '../auth/session.repository';
+import type { SessionRevocations } from '../auth/session.publisher';
 import { Password } from '../auth/auth.routes';
 import type { CrudContext } from '../http/crud';
 import { isUniqueViolation } from '../http/db-errors';
@@ -61,6 +62,7 @@ async function mustFind(scope: WorkspaceScope, id: string): Promise<UserRow> {
   return row;
 }
 
+/** `revoked` announces ended sessions (sockets close); absent, they close at their next reconnect. */
 export const userService = {
   async create(ctx: CrudContext, body: z.output<typeof NewUser>): Promise<UserRecord> {
     const hash = await hashPassword(body.password);
@@ -91,9 +93,14 @@ export const userService = {
     return userRowToRecord(await mustFind(ctx.scope, id));
   },
 
-  async update(ctx: CrudContext, id: string, patch: z.output<typeof UserPatch>): Promise<UserRecord> {
+  async update(
+    ctx: CrudContext,
+    id: string,
+    patch: z.output<typeof UserPatch>,
+    revoked?: SessionRevocations,
+  ): Promise<UserRecord> {
     try {
-      return await ctx.scope.transaction(async (tx) => {
+      const rec = await ctx.scope.transaction(async (tx) => {
         const before = await mustFind(tx, id);
         const losesAdmin =
           before.role === 'admin' &&
@@ -126,6 +133,10 @@ export const userService = {
         });
         return userRowToRecord(after);
       });
+      if (patch.active === false) {
+        await revoked?.({ workspaceId: ctx.auth.workspaceId, userId: id, sessionIds: 'all' });
+      }
+      return rec;
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_key')) throw emailTaken();
       throw err;
@@ -133,12 +144,12 @@ export const userService = {
   },
 
   /** Users are deactivated, never deleted: their name stays on their history. */
-  async remove(ctx: CrudContext, id: string): Promise<void> {
-    await userService.update(ctx, id, { active: false });
+  async remove(ctx: CrudContext, id: string, revoked?: SessionRevocations): Promise<void> {
+    await userService.update(ctx, id, { active: false }, revoked);
   },
 
   /** An admin sets a new password for someone (who is signed out everywhere). */
-  async resetPassword(ctx: CrudContext, id: string, password: string): Promise<void> {
+  async resetPassword(ctx: CrudContext, id: string, password: string, revoked?: SessionRevocations): Promise<void> {
     const hash = await hashPassword(password);
     await ctx.scope.transaction(async (tx) => {
       await mustFind(tx, id);
@@ -146,5 +157,6 @@ export const userService = {
       await revokeUserSessions(tx, id, ctx.now, 'password_reset');
       await writeAudit(tx, { table: 'users', recordId: id, action: 'password_reset' });
     });
+    await revoked?.({ workspaceId: ctx.auth.workspaceId, userId: id, sessionIds: 'all' });
   },
 };
