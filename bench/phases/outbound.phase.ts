@@ -2,6 +2,7 @@ import { HubApiError } from '../../infra/load/hub-api';
 import type { ScaledLayout } from '../../infra/load/layout/hub-layout';
 import { round, type BenchContext } from '../bench.context';
 import { step } from './raw.phase';
+import { warmUp } from './scaled.phase';
 
 // Outbound: agents' replies (POST /api/v1/conversations/:id/messages, 202) offered above the
 // platform's rate, through the dispatcher, to the fake Graph API that enforces the per-number
@@ -28,7 +29,25 @@ export async function outboundPhase(ctx: BenchContext, layout: ScaledLayout): Pr
   const keys = ['hub.outboundSendsPerSec', 'hub.outbound429s', 'hub.outboundDropped', 'hub.outboundDoubled'];
   await step(ctx, [...keys, 'hub.outboundPlatformLimitPerSec'], async () => {
     const token = await layout.login();
-    const conversations = (await layout.api.conversations(layout.channel.id)).slice(0, 200).map((c) => c.id);
+    let conversations = (await layout.api.conversations(layout.channel.id)).slice(0, 200).map((c) => c.id);
+    if (conversations.length === 0) {
+      // Run on its own (--phases=outbound): customers write first, so there is someone to answer.
+      await warmUp(ctx, layout.ingestUrl, {
+        kind: 'webhook',
+        path: layout.channel.webhookPath,
+        startIndex: 0,
+        mix: {
+          phoneNumberId: layout.channel.phoneNumberId,
+          appSecret: layout.channel.appSecret,
+          senders: 200,
+          runTag: `${ctx.runTag}out`,
+        },
+      });
+      for (let i = 0; i < 100 && conversations.length === 0; i++) {
+        await sleep(200);
+        conversations = (await layout.api.conversations(layout.channel.id)).slice(0, 200).map((c) => c.id);
+      }
+    }
     if (conversations.length === 0) throw new Error('no conversation to reply in');
     const mine = (s: SendRecord) => s.token === layout.channel.accessToken;
 
