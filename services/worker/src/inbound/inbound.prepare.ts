@@ -82,7 +82,12 @@ export function webhookResult(p: PreparedWebhook, eventNotes: (WebhookNote | und
   };
 }
 
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/**
+ * A high-surrogate escape not followed by a low one, or a low one not preceded by a high one.
+ * (Emoji arrive as escaped pairs — those are fine and skip the walk below.)
+ */
+const LONE_SURROGATE_ESCAPE =
+  /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
 
 /**
  * JSON.parse, with lone UTF-16 surrogates (a "\ud83d" escape without its pair, which some
@@ -91,7 +96,7 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
  */
 export function parseWebhookBody(body: string): unknown {
   const value: unknown = JSON.parse(body);
-  return SURROGATE_ESCAPE.test(body) ? wellFormed(value) : value;
+  return LONE_SURROGATE_ESCAPE.test(body) ? wellFormed(value) : value;
 }
 
 function wellFormed(v: unknown): unknown {
