@@ -18,6 +18,7 @@ import { channelRoutes } from './channels/channel.routes';
 import { conversationRoutes, mediaRoutes } from './conversations/conversation.routes';
 import { liveRoutes } from './conversations/live.routes';
 import { setupRoutes } from './setup/setup.routes';
+import { notificationRoutes } from './notifications/notification.routes';
 import { bootstrapWorkspace } from './workspaces/workspace.service';
 
 /** REST API under /api/v1. */
@@ -49,6 +50,7 @@ export async function buildCrm(rt: Runtime): Promise<ServiceParts> {
   channelRoutes(v1, rt);
   liveRoutes(v1, rt);
   conversationRoutes(v1, rt);
+  notificationRoutes(v1);
   api.use(mediaRoutes(rt));
   api.use(setupRoutes(rt));
   return {

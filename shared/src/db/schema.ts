@@ -3,6 +3,7 @@ import type { CrmTables } from './tables/crm.tables';
 import type { IngestTables } from './tables/ingest.tables';
 import type { LiveTables } from './tables/live.tables';
 import type { MoneyTables } from './tables/money.tables';
+import type { NotificationTables } from './tables/notification.tables';
 
 // Hand-written table types. Each domain adds its tables in its own interface and joins DB below.
 
@@ -82,6 +83,6 @@ export interface CoreTables {
   channels: ChannelsTable;
 }
 
-export interface DB extends CoreTables, IngestTables, CrmTables, LiveTables, MoneyTables {}
+export interface DB extends CoreTables, IngestTables, CrmTables, LiveTables, MoneyTables, NotificationTables {}
 
-export type { CrmTables, IngestTables, LiveTables, MoneyTables };
+export type { CrmTables, IngestTables, LiveTables, MoneyTables, NotificationTables };

@@ -4,12 +4,13 @@ import {
   canSeeAssigned,
   isAllowed,
   loadAssigneeVisibility,
+  scoped,
   visibilitySettingsOf,
   type AuthContext,
   type Role,
 } from '../auth';
 import type { RealtimeBus } from '../bus';
-import type { Db } from '../db';
+import type { Db, DbOrTrx } from '../db';
 import { AppError, assertNever, notFound } from '../errors';
 import { ChannelType } from '../events';
 import type { Logger } from '../logger';
@@ -56,6 +57,7 @@ import { checkCustomerWindow, type SendKind } from './outbound.window';
 //    applied BEFORE anything is stored: a closed WhatsApp window is a 422 naming templates.
 // 4. One transaction: the message row (status queued; private notes: stored, never sent), the
 //    conversation's preview and the reporting samples of this human reply.
+//    A private note's @mentions are stored there too (one `notifications` row per user).
 // 5. After the commit: realtime events, @mention notifications, and the outbound job
 //    (jobId per message and send round: a repeated enqueue is a no-op).
 
@@ -277,6 +279,7 @@ export async function sendAgentMessage(
   const settings = await findWorkspaceSettings(db, auth.workspaceId);
   const hours = businessHoursOf(settings);
   const messageId = randomUUID();
+  let mentions: StoredMention[] = [];
 
   const row = await db.transaction().execute(async (trx) => {
     const locked = await lockConversation(trx, conv.id);
@@ -326,6 +329,9 @@ export async function sendAgentMessage(
       if (origin === 'agent') {
         await recordHumanReply(trx, locked, { messageId, agentId: auth.userId, at: now }, hours);
       }
+    } else {
+      // Stored with the note: a mentioned user who is offline now finds it later.
+      mentions = await storeMentions(trx, auth, locked, inserted, p.mentions, settings, now);
     }
     return inserted;
   });
@@ -338,7 +344,7 @@ export async function sendAgentMessage(
   const message = messageRowToMessage(row);
   await publishAfterSend(deps, auth.workspaceId, conv.id, message, !p.isPrivate);
   if (p.isPrivate) {
-    await notifyMentions(deps, auth, conv, row, p.mentions, settings);
+    await notifyMentions(deps, auth, conv, row, mentions);
   } else {
     await enqueueSafely(deps, row, channel);
   }
@@ -404,38 +410,78 @@ async function publishAfterSend(
   }
 }
 
-/** `notification` bus events (the gateway sends them to `user:<id>`), only to users who may see the conversation. */
-async function notifyMentions(
-  deps: OutboundDeps,
+interface StoredMention {
+  id: string;
+  userId: string;
+}
+
+/**
+ * One `notifications` row per mentioned user who may see the conversation (not the author),
+ * inside the note's transaction: a notification is never published without being stored.
+ */
+async function storeMentions(
+  trx: DbOrTrx,
   auth: AuthContext,
   conv: ConversationRow,
   note: MessageRow,
   mentioned: WorkspaceUser[],
   settings: Record<string, unknown>,
-): Promise<void> {
+  now: Date,
+): Promise<StoredMention[]> {
   const vis = visibilitySettingsOf(settings);
-  for (const user of mentioned) {
-    if (user.id === auth.userId) continue;
-    const sees = canSeeAssigned(
-      assigneeVisibility({ userId: user.id, role: user.role as Role }, vis),
-      conv.assignee_id,
-    );
-    if (!sees) continue;
+  const targets = mentioned.filter(
+    (user) =>
+      user.id !== auth.userId &&
+      canSeeAssigned(assigneeVisibility({ userId: user.id, role: user.role as Role }, vis), conv.assignee_id),
+  );
+  if (targets.length === 0) return [];
+  // Through the caller's workspace scope (its insert sets workspace_id; the table is tenant data).
+  const rows = await scoped(trx, auth)
+    .insertInto(
+      'notifications',
+      targets.map((user) => ({
+        user_id: user.id,
+        kind: 'mention',
+        conversation_id: conv.id,
+        message_id: note.id,
+        by_user_id: auth.userId,
+        text: mentionExcerpt(note),
+        created_at: now,
+      })),
+    )
+    .returning(['id', 'user_id'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, userId: r.user_id }));
+}
+
+const mentionExcerpt = (note: MessageRow) => (note.text ?? '').slice(0, 280);
+
+/** After the commit: `notification` bus events (the gateway sends them to `user:<id>`), one per stored row. */
+async function notifyMentions(
+  deps: OutboundDeps,
+  auth: AuthContext,
+  conv: ConversationRow,
+  note: MessageRow,
+  stored: StoredMention[],
+): Promise<void> {
+  for (const n of stored) {
     try {
       await deps.bus.publish({
         type: 'notification',
         workspaceId: auth.workspaceId,
         payload: {
-          userId: user.id,
+          id: n.id,
+          userId: n.userId,
           kind: 'mention',
           conversationId: conv.id,
           messageId: note.id,
           byUserId: auth.userId,
-          text: (note.text ?? '').slice(0, 280),
+          text: mentionExcerpt(note),
           at: note.sent_at.toISOString(),
         },
       });
     } catch (err) {
+      // Stored: the user finds it in GET /notifications.
       deps.logger.warn({ err }, 'mention notification publish failed');
     }
   }

@@ -61,6 +61,8 @@ export interface PresencePayload {
 }
 /** Bus `notification` → socket `notification`, to the sockets of `userId` only. */
 export const NotificationPayload = z.object({
+  /** The stored notification (GET /api/v1/notifications); mark it read with this id. */
+  id: z.string().optional(),
   userId: z.string().min(1),
   kind: z.string().min(1),
   conversationId: z.string().optional(),

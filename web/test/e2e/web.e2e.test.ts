@@ -502,6 +502,55 @@ describeDrivers(
       await shot(page, 'dashboard-live');
     });
 
+    it('an @mention in a colleague’s note shows in the bell, live, and opens the conversation', async (ctx) => {
+      const probe = await api('GET', '/notifications');
+      if (missing(probe)) return ctx.skip('GET /api/v1/notifications is not on the server yet');
+      if (!luciaConversation) return ctx.skip('needs the conversation of the live-message test');
+      // A colleague (a supervisor: sees every conversation) writes the note through the API.
+      const colleague = { name: 'Carla Colega', email: 'carla@example.com', password: 'another horse battery' };
+      const made = await api('POST', '/users', { ...colleague, role: 'supervisor' });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const login = await fetch(url('/api/v1/auth/login'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: colleague.email, password: colleague.password }),
+      });
+      const colleagueToken = ((await login.json()) as { accessToken: string }).accessToken;
+
+      await page.goto(url('/inbox'));
+      await until(
+        async () => (await page.getByTestId('realtime-status').first().getAttribute('data-status')) === 'connected',
+        'the socket',
+      );
+      const bell = page.locator('aside').getByTestId('notification-bell');
+      await bell.waitFor();
+      expect(await bell.getByTestId('notification-count').count()).toBe(0);
+
+      const note = await fetch(url(`/api/v1/conversations/${luciaConversation}/messages`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${colleagueToken}` },
+        body: JSON.stringify({ text: `@${ADMIN.email} ¿puedes revisar este pedido?`, private: true }),
+      });
+      expect(note.status).toBe(202);
+
+      // Live: no reload between the note and the count.
+      await until(async () => (await bell.getByTestId('notification-count').textContent()) === '1', 'the bell count');
+      await bell.getByRole('button', { name: 'Notificaciones: 1 sin leer' }).click();
+      const item = page
+        .getByTestId('notification-list')
+        .getByTestId('notification-item')
+        .filter({ hasText: 'revisar este pedido' });
+      await item.waitFor();
+      expect(await item.getAttribute('data-read')).toBe('false');
+      await expectAccessible(page, 'notifications open');
+      await shot(page, 'notifications');
+      await item.click();
+      await until(() => new URL(page.url()).searchParams.get('c') === luciaConversation, 'the conversation to open');
+      await until(async () => (await bell.getByTestId('notification-count').count()) === 0, 'the count to clear');
+      const stored = await api('GET', '/notifications?unread=true');
+      expect(stored.body.unreadCount).toBe(0);
+    });
+
     it('moving a lead on the kanban persists', async (ctx) => {
       const funnels = await api('GET', '/funnels');
       if (missing(funnels)) return ctx.skip('GET /api/v1/funnels is not on the server yet');

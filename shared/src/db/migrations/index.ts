@@ -5,6 +5,7 @@ import * as m003 from './003_crm';
 import * as m004 from './004_live';
 import * as m005 from './005_money';
 import * as m006 from './006_retention';
+import * as m007 from './007_notifications';
 
 // Append one line per migration; names sort in the order they run.
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004_live': m004,
   '005_money': m005,
   '006_retention': m006,
+  '007_notifications': m007,
 };

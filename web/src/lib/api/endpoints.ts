@@ -8,6 +8,7 @@ import {
   Lead,
   Message,
   Metrics,
+  NotificationPage,
   ReplyTemplate,
   SessionBody,
   SessionUser,
@@ -222,6 +223,14 @@ export const funnels = {
 /** Live figures of the last 24 hours (`reports:read`: admins and supervisors). */
 export const metrics = {
   get: () => request('GET', '/metrics', { schema: Metrics }),
+};
+
+/** The signed-in user's own notifications (pushed live as the socket's `notification`). */
+export const notifications = {
+  list: (query: { unread?: boolean; cursor?: string; limit?: number } = {}) =>
+    request('GET', '/notifications', { query, schema: NotificationPage }),
+  markRead: (body: { ids: string[] } | { all: true }) =>
+    request('POST', '/notifications/read', { body, schema: z.object({ unreadCount: z.number() }) }),
 };
 
 export interface ReplyTemplateInput {

@@ -125,6 +125,20 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** A stored notification of the signed-in user (today: an @mention in a private note). */
+export const Notification = z.looseObject({
+  id: z.string(),
+  kind: z.string(),
+  conversationId: z.string().nullable(),
+  messageId: z.string().nullable(),
+  byUserId: z.string().nullable(),
+  text: z.string(),
+  createdAt: iso,
+  readAt: iso.nullable(),
+});
+export type Notification = z.infer<typeof Notification>;
+export const NotificationPage = page(Notification).extend({ unreadCount: z.number() });
+
 export const Channel = z.looseObject({
   id: z.string(),
   type: ChannelType,

@@ -68,6 +68,12 @@ export const en: Record<MessageKey, string> = {
   'nav.shortcuts': 'Keyboard shortcuts',
   'nav.menu': 'Menu',
 
+  'notifications.open': 'Notifications',
+  'notifications.openUnread': 'Notifications: {n} unread',
+  'notifications.empty': 'You have no notifications',
+  'notifications.markAllRead': 'Mark all as read',
+  'notifications.mention': 'You were mentioned in a note',
+  'notifications.unavailable': 'Notifications could not be loaded',
   'realtime.connecting': 'Connecting…',
   'realtime.reconnecting': 'Connection lost. Reconnecting…',
   'realtime.connected': 'Connected',

@@ -67,6 +67,12 @@ export const es = {
   'nav.shortcuts': 'Atajos de teclado',
   'nav.menu': 'Menú',
 
+  'notifications.open': 'Notificaciones',
+  'notifications.openUnread': 'Notificaciones: {n} sin leer',
+  'notifications.empty': 'No tienes notificaciones',
+  'notifications.markAllRead': 'Marcar todas como leídas',
+  'notifications.mention': 'Te mencionaron en una nota',
+  'notifications.unavailable': 'No se pudieron cargar las notificaciones',
   'realtime.connecting': 'Conectando…',
   'realtime.reconnecting': 'Conexión perdida. Reconectando…',
   'realtime.connected': 'Conectado',

@@ -19,6 +19,17 @@ const TypingEvent = z.looseObject({
 });
 const RevokedEvent = z.looseObject({ conversationId: z.string(), seq: z.number().optional() });
 const ReadyEvent = z.looseObject({ seq: z.number() });
+/** To this user only; `id` names the stored notification (absent from older servers). */
+const NotificationEvent = z.looseObject({
+  id: z.string().optional(),
+  userId: z.string(),
+  kind: z.string(),
+  conversationId: z.string().optional(),
+  messageId: z.string().optional(),
+  byUserId: z.string().optional(),
+  text: z.string().optional(),
+  at: z.string().optional(),
+});
 
 export interface RealtimeEvents {
   'message:created': z.infer<typeof MessageEvent>;
@@ -30,6 +41,8 @@ export interface RealtimeEvents {
   typing: z.infer<typeof TypingEvent>;
   /** The conversation left what this user may see (reassigned). */
   'conversation:revoked': z.infer<typeof RevokedEvent>;
+  /** Something addressed to this user (an @mention in a note). */
+  notification: z.infer<typeof NotificationEvent>;
   /** Local: the connection came back (or the server asked for it): refetch what is shown. */
   resync: Record<string, never>;
 }
@@ -43,6 +56,7 @@ const parsers: { [K in EventName]: z.ZodType<RealtimeEvents[K]> } = {
   'metrics:updated': Metrics,
   typing: TypingEvent,
   'conversation:revoked': RevokedEvent,
+  notification: NotificationEvent,
   resync: z.object({}),
 };
 
