@@ -287,6 +287,8 @@ class InboxStore {
     this.#refreshSoon(conversationId);
     const c = this.byId.get(conversationId) ?? (this.selectedId === conversationId ? this.#selectedSnapshot : null);
     if (!c) return;
+    // As the server: a private note or a reaction never becomes the preview.
+    if (message.details?.['private'] === true || message.type === 'reaction') return;
     const isOpen = conversationId === this.selectedId && document.visibilityState === 'visible';
     const inbound = message.direction === 'in';
     this.#patch({
