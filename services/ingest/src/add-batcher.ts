@@ -1,13 +1,13 @@
-import type { JobOptions, Queue } from '@hub/shared/queue';
-
-interface Waiting<T> {
-  job: { name: string; data: T; opts: JobOptions };
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
+import { Batcher, type JobOptions, type Queue } from '@hub/shared/queue';
 
 /** Most jobs in one addBulk (a pipeline of this many scripts to Redis). */
 export const MAX_BATCH = 128;
+
+interface QueuedJob<T> {
+  name: string;
+  data: T;
+  opts: JobOptions;
+}
 
 /**
  * Queue adds made during one turn of the event loop go to Redis as one `addBulk` (one write,
@@ -17,41 +17,22 @@ export const MAX_BATCH = 128;
  * batch may be stored and others not, and a caller cannot tell which).
  */
 export class AddBatcher<T> {
-  private waiting: Waiting<T>[] = [];
-  private scheduled = false;
+  readonly #batcher: Batcher<QueuedJob<T>>;
 
-  constructor(private readonly queue: Queue<T>) {}
-
-  add(name: string, data: T, opts: JobOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ job: { name, data, opts }, resolve, reject });
-      if (this.waiting.length >= MAX_BATCH) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // After this turn's I/O callbacks: every request that arrived together joins.
-        setImmediate(() => this.flush());
-      }
-    });
+  constructor(queue: Queue<T>) {
+    this.#batcher = new Batcher<QueuedJob<T>>(
+      async (jobs) => {
+        const [only] = jobs;
+        if (jobs.length === 1 && only) await queue.add(only.name, only.data, only.opts);
+        else await queue.addBulk(jobs);
+        return jobs.map(() => ({ status: 'fulfilled', value: undefined }));
+      },
+      // Every turn's adds go out at once, however many batches are still in flight.
+      { maxBatch: MAX_BATCH, maxInFlight: Number.POSITIVE_INFINITY },
+    );
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.waiting;
-    if (batch.length === 0) return;
-    this.waiting = [];
-    let stored: Promise<void>;
-    try {
-      const [only] = batch;
-      stored =
-        batch.length === 1 && only
-          ? this.queue.add(only.job.name, only.job.data, only.job.opts)
-          : this.queue.addBulk(batch.map((w) => w.job));
-    } catch (err) {
-      stored = Promise.reject(err);
-    }
-    stored.then(
-      () => batch.forEach((w) => w.resolve()),
-      (err: unknown) => batch.forEach((w) => w.reject(err)),
-    );
+  add(name: string, data: T, opts: JobOptions): Promise<void> {
+    return this.#batcher.submit({ name, data, opts });
   }
 }

@@ -4,6 +4,7 @@ import type { QueueDriver } from './queue.port';
 import type { QueueLogger } from './queue.policy';
 
 export * from './queue.port';
+export { Batcher, type BatcherOptions, type BatchRunner } from './batcher';
 export type { QueueLogger } from './queue.policy';
 export { createBullmqQueueDriver, type BullmqQueueDriverOptions } from './bullmq.driver';
 export { createMemoryQueueDriver, type MemoryQueueDriverOptions } from './memory.driver';

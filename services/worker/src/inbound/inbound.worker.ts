@@ -9,8 +9,7 @@ import {
   type InboundJobData,
   type WebhookNote,
 } from '@hub/shared/domain';
-import { PermanentJobError, type Job } from '@hub/shared/queue';
-import { Batcher } from './batcher';
+import { Batcher, PermanentJobError, type Job } from '@hub/shared/queue';
 import { runWebhookBatch } from './inbound.batch';
 import { prepareWebhook, rawRowOf, webhookResult } from './inbound.prepare';
 import { processEvent, routeEvent, type InboundDeps } from './inbound.service';

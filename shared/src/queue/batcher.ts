@@ -2,6 +2,7 @@
 // for a timer: an item submitted to an idle batcher runs on the next turn of the event loop
 // (alone, or with whatever arrived in the same turn); under load, what piles up behind the
 // running batches becomes the next batch. Each submitter learns its own item's fate.
+// Used by the inbound worker (webhooks per transaction) and by ingest (queue adds per addBulk).
 
 export interface BatcherOptions {
   maxBatch: number;
