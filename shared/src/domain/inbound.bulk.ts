@@ -125,7 +125,7 @@ export async function takePendingUpdates(trx: DbOrTrx, keys: ProviderKey[]): Pro
   return rows;
 }
 
-/** What a batch adds to one conversation (recordMessageOnConversation + recordCustomerTurn, folded). */
+/** What stored messages add to one conversation: preview, times, unread, customer turn (see foldMessage). */
 export interface ConversationTouch {
   conversationId: string;
   /** The latest message that becomes the preview (null: none did). */
@@ -138,7 +138,33 @@ export interface ConversationTouch {
 }
 
 /**
- * recordMessageOnConversation and recordCustomerTurn for many conversations in ONE update (one
+ * Folds one stored message into its conversation's touch (a new one when `t` is undefined),
+ * by the rules one-at-a-time processing follows: the later platform time becomes the preview
+ * (a tie goes to the later message), a customer message counts unread and starts or extends
+ * the customer's turn; a reaction only moves the inbound/outbound times.
+ */
+export function foldMessage(
+  t: ConversationTouch | undefined,
+  conversationId: string,
+  m: { messageId: string; at: Date; direction: 'in' | 'out'; reaction: boolean },
+): ConversationTouch {
+  const touch = t ?? { conversationId, last: null, lastInboundAt: null, lastOutboundAt: null, unread: 0, turnAt: null };
+  const { at } = m;
+  if (!m.reaction && (!touch.last || touch.last.sentAt.getTime() <= at.getTime())) {
+    touch.last = { messageId: m.messageId, sentAt: at };
+  }
+  if (m.direction === 'in') {
+    if (!touch.lastInboundAt || touch.lastInboundAt < at) touch.lastInboundAt = at;
+    if (!m.reaction) {
+      touch.unread += 1;
+      if (!touch.turnAt || at < touch.turnAt) touch.turnAt = at;
+    }
+  } else if (!touch.lastOutboundAt || touch.lastOutboundAt < at) touch.lastOutboundAt = at;
+  return touch;
+}
+
+/**
+ * The conversations' side of stored inbound messages, for many conversations in ONE update (one
  * new row version each), with the same rules: the preview only moves to a later platform time,
  * activity never moves back, unread counts up and reopens a resolved conversation; a customer
  * message starts or extends the customer's turn (several fold into the earliest: the rule only

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { DbOrTrx } from '../db';
 import { businessSeconds, type BusinessHours } from './outbound.business-hours';
 import { insertReportingEvent, updateLiveConversation } from './outbound.repository';
@@ -22,32 +21,6 @@ import type { ConversationRow } from './message.mapper';
 export type ReportingKind = 'first_response' | 'reply' | 'resolution';
 
 const seconds = (from: Date, to: Date) => Math.max(0, (to.getTime() - from.getTime()) / 1000);
-
-/**
- * The inbound worker's hook: a customer message (not a reaction) was stored, in the same
- * transaction. Starts a new cycle after a resolution, marks the turn unanswered, and wakes a
- * snoozed conversation (snoozes end with the customer's next message).
- */
-export async function recordCustomerTurn(trx: DbOrTrx, conversationId: string, at: Date): Promise<void> {
-  // One UPDATE: every right-hand side reads the row as it was before it.
-  await trx
-    .updateTable('conversations')
-    .set({
-      cycle_started_at: sql<Date>`case
-        when cycle_started_at is null or resolved_at is not null then ${at}::timestamptz
-        when first_reply_at is null then least(cycle_started_at, ${at}::timestamptz)
-        else cycle_started_at end`,
-      first_reply_at: sql<Date | null>`case when resolved_at is not null then null else first_reply_at end`,
-      awaiting_since: sql<Date>`case when resolved_at is not null then ${at}::timestamptz
-        else least(awaiting_since, ${at}::timestamptz) end`,
-      resolved_at: null,
-      status: sql<string>`case when snoozed_at is not null and status = 'pending' then 'open' else status end`,
-      snoozed_at: null,
-      snoozed_until: null,
-    })
-    .where('id', '=', conversationId)
-    .execute();
-}
 
 export interface HumanReply {
   messageId: string;

@@ -183,7 +183,7 @@ export type SnoozeBody = z.infer<typeof SnoozeBody>;
 /**
  * Snoozed = status pending with snoozed_at set, out of the open queue. It wakes (status open)
  * at `until` (a delayed job on queue live-timers) or with the customer's next message (the
- * inbound worker's recordCustomerTurn), whichever comes first.
+ * inbound worker's customer turn, recordMessagesOnConversations), whichever comes first.
  */
 export async function snoozeConversation(
   deps: ActionDeps,

@@ -6,6 +6,7 @@ import {
   findConversationsByPairs,
   findIdentityOwners,
   findMessagesByProviderIds,
+  foldMessage,
   identityLockKeys,
   insertMessagesIfNew,
   insertPendingReceipts,
@@ -239,22 +240,10 @@ async function storeKnownSenders(trx: Trx, flat: Flat[]): Promise<(Outcome | und
     if (!row || firstOfKey.get(c.key) !== c) continue;
     const id = c.conversationId!;
     const at = new Date(c.event.timestamp);
-    const t = touches.get(id) ?? {
-      conversationId: id,
-      last: null,
-      lastInboundAt: null,
-      lastOutboundAt: null,
-      unread: 0,
-      turnAt: null,
-    };
-    // Same rule as one at a time: the later platform time wins, a tie goes to the later message.
-    if (!t.last || t.last.sentAt.getTime() <= at.getTime()) t.last = { messageId: row.id, sentAt: at };
-    if (c.event.direction === 'in') {
-      if (!t.lastInboundAt || t.lastInboundAt < at) t.lastInboundAt = at;
-      t.unread += 1;
-      if (!t.turnAt || at < t.turnAt) t.turnAt = at;
-    } else if (!t.lastOutboundAt || t.lastOutboundAt < at) t.lastOutboundAt = at;
-    touches.set(id, t);
+    touches.set(
+      id,
+      foldMessage(touches.get(id), id, { messageId: row.id, at, direction: c.event.direction, reaction: false }),
+    );
     const callbackQueryId = c.event.details?.['callbackQueryId'];
     outcomes[c.i] = {
       conversation: { id, created: false, touched: true },

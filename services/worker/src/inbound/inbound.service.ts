@@ -23,8 +23,8 @@ import {
   messageEvent,
   messageRowToMessage,
   publishAll,
-  recordCustomerTurn,
-  recordMessageOnConversation,
+  recordMessagesOnConversations,
+  foldMessage,
   setIdentitiesReachable,
   statusesBelow,
   updateMessage,
@@ -280,15 +280,11 @@ export async function handleMessage(trx: Trx, channel: LoadedChannel, e: Message
   const message = (await applyPendingUpdates(trx, channel.id, e.providerMessageId, inserted)) ?? inserted;
   await attachLead(trx, channel, e, { conversationId: conv.row.id, contactId, created: conv.created, at });
   const isReaction = e.type === 'reaction';
-  await recordMessageOnConversation(trx, conv.row.id, {
-    messageId: message.id,
-    sentAt: at,
-    direction: e.direction,
-    // Reactions show on their target, not as unread chat lines or the inbox preview.
-    countsAsUnread: e.direction === 'in' && !isReaction,
-    becomesLastMessage: !isReaction,
-  });
-  if (e.direction === 'in' && !isReaction) await recordCustomerTurn(trx, conv.row.id, at);
+  // Preview, unread and the customer's turn in one update, as a batch does (reactions show on
+  // their target, not as unread chat lines or the preview).
+  await recordMessagesOnConversations(trx, [
+    foldMessage(undefined, conv.row.id, { messageId: message.id, at, direction: e.direction, reaction: isReaction }),
+  ]);
   const updated: MessageRow[] = [];
   if (isReaction) {
     const target = await applyReaction(trx, channel.id, e, at);
