@@ -18,21 +18,9 @@ import {
 // old numbers, see replay-log.ts).
 
 // Lua numbers are doubles: format them with %.0f (tostring would give 1.7e+15).
-// ARGV[5], when not empty, names a once-key: an event already appended under it (a retried
-// job re-announcing its message) is skipped, answered with ''.
-const APPEND = `
-if ARGV[5] ~= '' and not redis.call('SET', ARGV[5], '1', 'NX', 'PX', ARGV[6]) then return '' end
-local s = redis.call('INCR', KEYS[1])
-if s == 1 then s = redis.call('INCRBY', KEYS[1], ARGV[1]) end
-local id = string.format('%.0f', s)
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id .. '-0', 'e', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return id
-`;
-
-// Many events in one call (any workspaces): ARGV = prefix, seed, size, ttl, once-ttl, channel,
-// then (workspace, once-key or '', event JSON) per event. With a channel, each stored event is
+// One or many events in one call (any workspaces): ARGV = prefix, seed, size, ttl, once-ttl,
+// channel, then (workspace, once-key or '', event JSON) per event. An event whose once-key
+// was used lately (a retried job re-announcing its message) is skipped, answered with ''. With a channel, each stored event is
 // also published there as its envelope ({"seq":N,…the event}), in order, by Redis itself: one
 // round trip and one serialization per event for the log and the bus together.
 const APPEND_MANY = `
@@ -80,11 +68,9 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
   const size = opts.size ?? DEFAULT_REPLAY_LOG_SIZE;
   const ttlMs = opts.ttlMs ?? 7 * 24 * 3600 * 1000;
   const now = opts.now ?? Date.now;
-  redis.defineCommand('hubRealtimeAppend', { numberOfKeys: 2, lua: APPEND });
   redis.defineCommand('hubRealtimeHead', { numberOfKeys: 1, lua: HEAD });
   redis.defineCommand('hubRealtimeAppendMany', { numberOfKeys: 0, lua: APPEND_MANY });
   const scripts = redis as unknown as {
-    hubRealtimeAppend: Script;
     hubRealtimeHead: Script;
     hubRealtimeAppendMany: (...args: (string | number)[]) => Promise<string[]>;
   };
@@ -93,17 +79,6 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
 
   const head = async (workspaceId: string) =>
     Number(await scripts.hubRealtimeHead(counterKey(workspaceId), String(seedSeq(now())), ttlMs));
-
-  const appendArgs = (event: ResolvedMessage) => [
-    counterKey(event.workspaceId),
-    streamKey(event.workspaceId),
-    String(seedSeq(now())),
-    size,
-    ttlMs,
-    JSON.stringify(event),
-    '',
-    ONCE_TTL_MS,
-  ];
 
   const appendMany = async (items: AppendItem[], channel: string): Promise<(number | null)[]> => {
     if (items.length === 0) return [];
@@ -116,8 +91,8 @@ export function createRedisReplayLog(opts: RedisReplayLogOptions): ReplayLog {
   return {
     kind: 'redis',
     async append(event: ResolvedMessage) {
-      const id = await scripts.hubRealtimeAppend(...appendArgs(event));
-      return { ...event, seq: Number(id) } as RealtimeEnvelope;
+      const [seq] = await appendMany([{ event }], '');
+      return { ...event, seq: seq! } as RealtimeEnvelope;
     },
     async appendMany(items) {
       const seqs = await appendMany(items, '');
